@@ -1,0 +1,5 @@
+"""``python -m storyclip_desktop``."""
+
+from storyclip_desktop.app import main
+
+raise SystemExit(main())

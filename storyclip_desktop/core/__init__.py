@@ -1,0 +1,1 @@
+"""The client's brain: asyncio and httpx only, never Qt (see shared design)."""

@@ -1,0 +1,38 @@
+"""The monitor's listener interface: how the core tells the UI what changed.
+
+A plain protocol with no Qt in it; ``ui/`` has the one adapter that turns these
+calls into Qt signals. Every call happens on the event-loop thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+from .model import Batch, StreamState
+
+SignOutReason = Literal["user", "session_expired", "revoked", "error"]
+
+
+class MonitorListener(Protocol):
+    """Receives the monitor's news; implementations must not block."""
+
+    def batch_added(self, batch: Batch) -> None:
+        """A batch the monitor now follows (found active, or known from last run)."""
+
+    def batch_updated(self, batch: Batch, changed_clips: Sequence[int]) -> None:
+        """New state for a batch; ``changed_clips`` holds the 1-based clip indexes
+        whose row changed (empty when only the counts or status changed)."""
+
+    def batch_finished(self, batch: Batch) -> None:
+        """The batch ended (completed, failed, cancelled): called exactly once per
+        batch and user, across restarts. The UI announces it; it must not repeat it."""
+
+    def stream_state_changed(self, batch_id: str, state: StreamState) -> None:
+        """The batch's live stream changed state (connecting, live, reconnecting...)."""
+
+    def server_reachable_changed(self, reachable: bool) -> None:
+        """Called once when the server stops answering, once when it is back."""
+
+    def signed_out(self, reason: SignOutReason) -> None:
+        """The session ended (the user, or a terminal refresh error); streams stopped."""

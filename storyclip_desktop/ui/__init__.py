@@ -1,0 +1,1 @@
+"""What the user sees: Qt only, never httpx."""

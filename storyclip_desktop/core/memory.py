@@ -1,0 +1,149 @@
+"""What the monitor remembers between runs: every batch seen, and what was announced.
+
+A small JSON file under the user's data directory (not the keyring: it holds no
+secret). It is how a finished batch is announced exactly once across restarts,
+how a batch that finished while the app was closed is announced on the next
+start, and how a batch the deployed backend's active list forgets is still
+checked by id. When the file cannot be written the monitor keeps going in
+memory and ``problem`` says why, for the UI to tell the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .log import get_logger, log_event
+from .model import Batch
+
+__all__ = ["MemoryProblem", "MonitorMemory", "RememberedBatch"]
+
+_log = get_logger("memory")
+_VERSION = 1
+MAX_PER_USER = 500
+
+MemoryProblem = Literal["unreadable", "read_only"]
+
+
+@dataclass(frozen=True, slots=True)
+class RememberedBatch:
+    batch_id: str
+    status: str
+    published: int
+    failed: int
+    total: int
+    final: bool
+    announced: bool
+    seen_at: float
+
+
+class MonitorMemory:
+    """Per-user record of known batches; ``path=None`` keeps it in memory only."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._users: dict[str, dict[str, RememberedBatch]] = {}
+        self.problem: MemoryProblem | None = None
+        self._load()
+
+    def _load(self) -> None:
+        if self._path is None or not self._path.exists():
+            return
+        try:
+            raw = json.loads(self._path.read_text(encoding="utf-8"))
+            users = raw.get("users", {}) if isinstance(raw, Mapping) else {}
+            for user_id, batches in users.items():
+                self._users[str(user_id)] = {
+                    str(bid): _from_json(bid, item)
+                    for bid, item in batches.items()
+                    if isinstance(item, Mapping)
+                }
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            self.problem = "unreadable"
+            log_event(_log, "error", 30, where="memory", message=type(exc).__name__)
+
+    def batches(self, user_id: str) -> dict[str, RememberedBatch]:
+        return dict(self._users.get(user_id, {}))
+
+    def get(self, user_id: str, batch_id: str) -> RememberedBatch | None:
+        return self._users.get(user_id, {}).get(batch_id)
+
+    def remember(self, user_id: str, batch: Batch, *, announced: bool | None = None) -> bool:
+        """Record the batch's last known state; True when something changed."""
+        known = self._users.setdefault(user_id, {})
+        old = known.get(batch.batch_id)
+        entry = RememberedBatch(
+            batch_id=batch.batch_id,
+            status=batch.status_raw,
+            published=batch.published,
+            failed=batch.failed,
+            total=batch.total,
+            final=batch.is_final,
+            announced=(old.announced if old else False) if announced is None else announced,
+            seen_at=old.seen_at if old else time.time(),
+        )
+        if old == entry:
+            return False
+        known[batch.batch_id] = entry
+        if len(known) > MAX_PER_USER:
+            # Forget the oldest settled batches first; unfinished ones are kept.
+            settled = sorted(
+                (b for b in known.values() if b.final and b.announced), key=lambda b: b.seen_at
+            )
+            for stale in settled[: len(known) - MAX_PER_USER]:
+                del known[stale.batch_id]
+        return True
+
+    def save(self) -> bool:
+        """Write atomically (temp file + rename); False, with ``problem`` set, if it cannot."""
+        if self._path is None:
+            return True
+        payload = {
+            "version": _VERSION,
+            "users": {
+                uid: {bid: _to_json(b) for bid, b in batches.items()}
+                for uid, batches in self._users.items()
+            },
+        }
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".memory-", dir=self._path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(payload, handle, separators=(",", ":"))
+                os.replace(tmp, self._path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            if self.problem != "read_only":
+                log_event(_log, "error", 30, where="memory", message=f"cannot save: {exc.strerror}")
+            self.problem = "read_only"
+            return False
+        self.problem = None
+        return True
+
+
+def _to_json(batch: RememberedBatch) -> dict[str, Any]:
+    data = asdict(batch)
+    del data["batch_id"]
+    return data
+
+
+def _from_json(batch_id: object, item: Mapping[str, Any]) -> RememberedBatch:
+    return RememberedBatch(
+        batch_id=str(batch_id),
+        status=str(item.get("status", "unknown")),
+        published=int(item.get("published", 0)),
+        failed=int(item.get("failed", 0)),
+        total=int(item.get("total", 0)),
+        final=bool(item.get("final", False)),
+        announced=bool(item.get("announced", False)),
+        seen_at=float(item.get("seen_at", 0.0)),
+    )

@@ -1,0 +1,91 @@
+"""The app's log: JSON lines with ``ts``, ``level``, ``event`` and the event's fields.
+
+Tests and support tools read these lines, so the shape is a contract. A last
+line of defence scrubs anything that looks like a token or a key, in case a
+library's message carries one (the code itself never logs secrets).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["JsonFormatter", "Redactor", "setup_logging"]
+
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+
+
+class Redactor:
+    """Replaces known secrets (registered at run time) and token shapes by ``[redacted]``."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 6:
+            self._secrets.add(secret)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, "[redacted]")
+        text = _JWT.sub("[redacted]", text)
+        return _BEARER.sub(r"\1[redacted]", text)
+
+
+REDACTOR = Redactor()
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; structured fields come from ``log_event``."""
+
+    def __init__(self, redactor: Redactor = REDACTOR) -> None:
+        super().__init__()
+        self._redact = redactor
+
+    def format(self, record: logging.LogRecord) -> str:
+        event = getattr(record, "event", None)
+        out: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "event": event or "message",
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            for key, value in fields.items():
+                if key not in out:
+                    out[key] = value
+        if not event:
+            out["logger"] = record.name
+            out["message"] = record.getMessage()
+        if record.exc_info:
+            out["traceback"] = self.formatException(record.exc_info)
+        line = json.dumps(out, ensure_ascii=False, default=str)
+        return self._redact(line)
+
+
+def setup_logging(
+    path: Path | None, *, level: int = logging.INFO, stream: TextIO | None = None
+) -> None:
+    """Send the app's JSON lines to ``path`` (if any) and to ``stream`` (stderr by default)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    formatter = JsonFormatter()
+    handlers: list[logging.Handler] = [logging.StreamHandler(stream or sys.stderr)]
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(level)
+    # Third-party chatter (httpx logs every request URL at INFO) stays out of the contract log.
+    for noisy in ("httpx", "httpcore", "asyncio", "qasync", "uvicorn"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -11,38 +11,67 @@ from __future__ import annotations
 import enum
 import json
 import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = [
+    "ApiErrorBody",
     "Batch",
     "BatchStatus",
     "Clip",
     "ClipStatus",
     "CompletedEvent",
     "ConnectedEvent",
+    "ControlResult",
     "ErrorEvent",
     "ProgressEvent",
     "ProtocolError",
+    "PublishResult",
+    "StatusReport",
     "StreamEvent",
     "StreamState",
     "StreamStateName",
     "UnknownEvent",
     "parse_active_list",
     "parse_batch",
+    "parse_batch_list",
     "parse_batch_response",
+    "parse_clip",
+    "parse_control_response",
+    "parse_error_body",
     "parse_event",
     "parse_json",
+    "parse_publish_response",
+    "parse_status_response",
     "parse_timestamp",
 ]
 
 _MAX_SHOWN = 80
 
+# reprlib bounds the work and the depth: a hostile payload (a 4 MB string, a list
+# nested 900 deep) must not cost a full repr, nor a RecursionError, to report.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 2
+_REPR.maxstring = _MAX_SHOWN
+_REPR.maxother = _MAX_SHOWN
+_REPR.maxlong = 40
+_REPR.maxdict = _REPR.maxlist = _REPR.maxtuple = 4
+
 
 def _short(value: object) -> str:
-    text = repr(value)
+    """A printable, escaped, bounded rendering of an offending value."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value[: _MAX_SHOWN + 1])
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        text = f"<int of {value.bit_length()} bits>"
+    else:
+        try:
+            text = _REPR.repr(value)
+        except Exception:  # a repr that fails must not hide the real error
+            text = f"<{type(value).__name__}>"
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
 
 
@@ -77,10 +106,9 @@ class BatchStatus(enum.Enum):
     @classmethod
     def from_raw(cls, raw: str) -> BatchStatus:
         try:
-            status = cls(raw)
+            return cls(raw.strip().lower())
         except ValueError:
             return cls.UNKNOWN
-        return status if status is not cls.UNKNOWN else cls.UNKNOWN
 
 
 class ClipStatus(enum.Enum):
@@ -103,7 +131,8 @@ class ClipStatus(enum.Enum):
     @classmethod
     def from_raw(cls, raw: str) -> ClipStatus:
         """Map both vocabularies: the summary's and the stream's (`waiting`, `error`)."""
-        mapped = _EVENT_CLIP_STATUS.get(raw, raw)
+        key = raw.strip().lower()
+        mapped = _EVENT_CLIP_STATUS.get(key, key)
         try:
             status = cls(mapped)
         except ValueError:
@@ -251,14 +280,78 @@ class UnknownEvent:
 StreamEvent = ConnectedEvent | ProgressEvent | CompletedEvent | ErrorEvent | UnknownEvent
 
 
+# ---------------------------------------------------------------- other REST answers
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """``GET /status?batchId=B``: from the database (with ``clips``) or, for a batch
+    known only in the server's memory, with ``current_*`` and ``updated_at``."""
+
+    batch_id: str
+    status: BatchStatus
+    status_raw: str
+    total: int
+    published: int
+    failed: int
+    progress: int | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    updated_at: datetime | None = None
+    error: str | None = None
+    clips: tuple[Clip, ...] = ()
+    current_story: str | None = None
+    current_status: ClipStatus | None = None
+    current_status_raw: str | None = None
+    wait_progress: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """``POST /publish/stories``: the new batch, before any clip moved."""
+
+    batch_id: str
+    status: BatchStatus
+    status_raw: str
+    total: int
+    queued: int
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlResult:
+    """Pause / resume / cancel / retry-failed: the deployed backend only echoes
+    (it does nothing), the local one acts; ``batch`` is set when a summary comes back."""
+
+    batch_id: str | None
+    action: str | None
+    status: BatchStatus | None
+    status_raw: str | None
+    timestamp: datetime | None = None
+    batch: Batch | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiErrorBody:
+    """A StoryClip JSON error: ``{"error", "code"}``, sometimes ``"message"`` (all untrusted)."""
+
+    error: str | None
+    code: str | None
+    message: str | None
+
+
 # ---------------------------------------------------------------- primitives
 
-
 def parse_json(text: str | bytes, where: str = "body") -> Any:
-    """Decode JSON or raise ProtocolError (an HTML page is not JSON)."""
+    """Decode JSON or raise ProtocolError (an HTML error page is not JSON).
+
+    Covers invalid UTF-8 (UnicodeDecodeError is a ValueError), numbers with more
+    digits than Python converts (ValueError) and nesting deeper than the stack
+    (RecursionError)."""
     try:
         return json.loads(text)
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise ProtocolError(where, text, "not valid JSON") from exc
 
 
@@ -274,11 +367,12 @@ def parse_timestamp(value: object, where: str = "timestamp") -> datetime | None:
         text = text[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        # Year 1 with a positive offset (or 9999 with a negative one) overflows.
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise ProtocolError(where, value, "not a timestamp") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def _obj(value: object, where: str) -> Mapping[str, Any]:
@@ -287,29 +381,47 @@ def _obj(value: object, where: str) -> Mapping[str, Any]:
     return value
 
 
+_MAX_COUNT = 10_000_000
+
+
+def _whole(value: object, where: str) -> int:
+    if isinstance(value, bool) or value is None:
+        raise ProtocolError(where, value, "expected a number")
+    if isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            raise ProtocolError(where, value, "expected a whole number")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ProtocolError(where, value, "expected a number")
+    if value < 0 or value > _MAX_COUNT:
+        raise ProtocolError(where, value, "out of range")
+    return value
+
+
 def _int(
     obj: Mapping[str, Any], key: str, where: str, default: int | None = None
 ) -> int:
-    value = obj.get(key, default)
+    value = obj.get(key)
     if value is None and default is not None:
-        value = default
-    if isinstance(value, bool) or value is None:
-        raise ProtocolError(f"{where}.{key}", value, "expected a number")
-    if isinstance(value, float):
-        if not math.isfinite(value) or value != int(value):
-            raise ProtocolError(f"{where}.{key}", value, "expected a whole number")
-        value = int(value)
-    if not isinstance(value, int):
-        raise ProtocolError(f"{where}.{key}", value, "expected a number")
-    if value < 0 or value > 10_000_000:
-        raise ProtocolError(f"{where}.{key}", value, "out of range")
-    return value
+        return default
+    return _whole(value, f"{where}.{key}")
 
 
 def _opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:
     if obj.get(key) is None:
         return None
     return _int(obj, key, where)
+
+
+def _percent(obj: Mapping[str, Any], key: str, where: str) -> int | None:
+    """A percentage: ``null`` when the total is 0 (contract); a fraction is rounded
+    and a value above 100 clamped (both harmless), a negative one is nonsense."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isfinite(value) and 0 <= value <= _MAX_COUNT:
+        value = round(value)
+    return min(100, _whole(value, f"{where}.{key}"))
 
 
 def _str(obj: Mapping[str, Any], key: str, where: str) -> str:
@@ -325,15 +437,41 @@ def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
         return None
     if isinstance(value, bool):
         raise ProtocolError(f"{where}.{key}", value, "expected text")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        if value.bit_length() > 64:
+            raise ProtocolError(f"{where}.{key}", value, "expected text")
         return str(value)
+    if isinstance(value, float):
+        return repr(value)
     if not isinstance(value, str):
         raise ProtocolError(f"{where}.{key}", value, "expected text")
     return value
 
 
+def _status_text(obj: Mapping[str, Any], key: str, where: str) -> str:
+    value = _str(obj, key, where)
+    if len(value) > 64:
+        raise ProtocolError(f"{where}.{key}", value, "not a status")
+    return value
+
+
+def _opt_status_text(obj: Mapping[str, Any], key: str, where: str) -> str | None:
+    if obj.get(key) is None or obj.get(key) == "":
+        return None
+    return _status_text(obj, key, where)
+
+
 def _ts(obj: Mapping[str, Any], key: str, where: str) -> datetime | None:
     return parse_timestamp(obj.get(key), f"{where}.{key}")
+
+
+def _list(obj: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ProtocolError(f"{where}.{key}", value, "expected a list")
+    return value
 
 
 # ---------------------------------------------------------------- REST payloads
@@ -341,7 +479,7 @@ def _ts(obj: Mapping[str, Any], key: str, where: str) -> datetime | None:
 
 def parse_clip(value: object, where: str = "clip") -> Clip:
     obj = _obj(value, where)
-    raw = _opt_str(obj, "status", where) or "pending"
+    raw = _opt_status_text(obj, "status", where) or "pending"
     return Clip(
         index=_int(obj, "index", where),
         status=ClipStatus.from_raw(raw),
@@ -357,20 +495,22 @@ def parse_clip(value: object, where: str = "clip") -> Clip:
     )
 
 
+def _clips(obj: Mapping[str, Any], where: str) -> tuple[Clip, ...]:
+    return tuple(
+        parse_clip(c, f"{where}.clips[{i}]") for i, c in enumerate(_list(obj, "clips", where))
+    )
+
+
 def parse_batch(value: object, where: str = "batch") -> Batch:
-    """Parse a batch summary object (contract Part 1)."""
+    """Parse a batch summary object (contract Part 1).
+
+    Counters are taken as the server says, even when they do not add up (the
+    deployed publisher fails a batch with "published 2, failed 0, total 5");
+    :attr:`Batch.done` and :attr:`Batch.pending` stay within the total.
+    """
     obj = _obj(value, where)
-    raw_status = _str(obj, "status", where)
-    clips_value = obj.get("clips")
-    if clips_value is None:
-        clips_value = []
-    if not isinstance(clips_value, list):
-        raise ProtocolError(f"{where}.clips", clips_value, "expected a list")
-    clips = tuple(parse_clip(c, f"{where}.clips[{i}]") for i, c in enumerate(clips_value))
-    progress = obj.get("progress")
-    parsed_progress: int | None = None
-    if progress is not None:
-        parsed_progress = min(100, _int(obj, "progress", where))
+    raw_status = _status_text(obj, "status", where)
+    clips = _clips(obj, where)
     return Batch(
         batch_id=_str(obj, "batchId", where),
         status=BatchStatus.from_raw(raw_status),
@@ -381,7 +521,7 @@ def parse_batch(value: object, where: str = "batch") -> Batch:
         job_id=_opt_str(obj, "jobId", where),
         publish_mode=_opt_str(obj, "publishMode", where),
         current_index=_opt_int(obj, "currentIndex", where),
-        progress=parsed_progress,
+        progress=_percent(obj, "progress", where),
         scheduled_for=_ts(obj, "scheduledFor", where),
         created_at=_ts(obj, "createdAt", where),
         started_at=_ts(obj, "startedAt", where),
@@ -406,20 +546,113 @@ def parse_active_list(value: object) -> list[Batch]:
     return [parse_batch(b, f"response.batches[{i}]") for i, b in enumerate(batches)]
 
 
+def parse_batch_list(value: object) -> list[Batch]:
+    """``GET /batches?status=...`` (history, Part 2): the same envelope as the active list."""
+    return parse_active_list(value)
+
+
+def parse_status_response(value: object) -> StatusReport:
+    """``GET /status?batchId=B``, both shapes (database with ``clips``, memory with
+    ``currentStory``/``currentStatus``/``waitProgress``/``updatedAt``)."""
+    where = "status"
+    obj = _obj(value, where)
+    raw_status = _status_text(obj, "status", where)
+    clips = _clips(obj, where)
+    posts_value = obj.get("posts")
+    posts = {} if posts_value is None else _obj(posts_value, f"{where}.posts")
+    current_raw = _opt_status_text(obj, "currentStatus", where)
+    return StatusReport(
+        batch_id=_str(obj, "batchId", where),
+        status=BatchStatus.from_raw(raw_status),
+        status_raw=raw_status,
+        total=_int(posts, "total", f"{where}.posts", default=len(clips)),
+        published=_int(posts, "published", f"{where}.posts", default=0),
+        failed=_int(posts, "failed", f"{where}.posts", default=0),
+        progress=_percent(obj, "progress", where),
+        created_at=_ts(obj, "createdAt", where),
+        started_at=_ts(obj, "startedAt", where),
+        completed_at=_ts(obj, "completedAt", where),
+        updated_at=_ts(obj, "updatedAt", where),
+        error=_opt_str(obj, "error", where),
+        clips=clips,
+        current_story=_opt_str(obj, "currentStory", where),
+        current_status=None if current_raw is None else ClipStatus.from_raw(current_raw),
+        current_status_raw=current_raw,
+        wait_progress=_percent(obj, "waitProgress", where),
+    )
+
+
+def parse_publish_response(value: object) -> PublishResult:
+    """``POST /publish/stories`` → ``{"batchId", "status", "posts": {"total", "queued"}, ...}``."""
+    where = "publish"
+    obj = _obj(value, where)
+    raw_status = _opt_status_text(obj, "status", where) or "processing"
+    posts_value = obj.get("posts")
+    posts = {} if posts_value is None else _obj(posts_value, f"{where}.posts")
+    total = _int(posts, "total", f"{where}.posts", default=0)
+    return PublishResult(
+        batch_id=_str(obj, "batchId", where),
+        status=BatchStatus.from_raw(raw_status),
+        status_raw=raw_status,
+        total=total,
+        queued=_int(posts, "queued", f"{where}.posts", default=total),
+        created_at=_ts(obj, "createdAt", where),
+    )
+
+
+def parse_control_response(value: object) -> ControlResult:
+    """Answer of pause / resume / cancel / retry-failed (both the GET aliases and POST)."""
+    where = "control"
+    obj = _obj(value, where)
+    raw_status = _opt_status_text(obj, "status", where)
+    batch_value = obj.get("batch")
+    return ControlResult(
+        batch_id=_opt_str(obj, "batchId", where),
+        action=_opt_str(obj, "action", where),
+        status=None if raw_status is None else BatchStatus.from_raw(raw_status),
+        status_raw=raw_status,
+        timestamp=_ts(obj, "timestamp", where),
+        batch=None if batch_value is None else parse_batch(batch_value, f"{where}.batch"),
+    )
+
+
+def parse_error_body(value: object) -> ApiErrorBody:
+    """A StoryClip error body (401/403/400/404/500 JSON). Its texts are untrusted."""
+    where = "error"
+    obj = _obj(value, where)
+    return ApiErrorBody(
+        error=_opt_str(obj, "error", where),
+        code=_opt_str(obj, "code", where),
+        message=_opt_str(obj, "message", where),
+    )
+
+
 # ---------------------------------------------------------------- stream events
 
 
+def _event_where(kind: str) -> str:
+    """A field path naming the event type without letting hostile text into logs."""
+    if len(kind) <= 20 and kind.isascii() and kind.replace("_", "").replace("-", "").isalnum():
+        return f"event[{kind}]"
+    return "event[?]"
+
+
 def parse_event(data: str, event_id: str | None = None) -> StreamEvent:
-    """Parse one SSE ``data`` payload into a typed event."""
+    """Parse one SSE ``data`` payload into a typed event.
+
+    Unknown types become :class:`UnknownEvent` (kept, never applied); the clip
+    status of a ``progress`` event is mapped from the stream's vocabulary
+    (``waiting`` → waiting_confirmation, ``error`` → failed), unknown ones kept raw.
+    """
     obj = _obj(parse_json(data, "event"), "event")
     kind = obj.get("type")
     if not isinstance(kind, str) or not kind:
         raise ProtocolError("event.type", kind, "expected text")
-    where = f"event[{kind[:20]}]"
+    where = _event_where(kind)
     batch_id = _opt_str(obj, "batchId", where)
     timestamp = _ts(obj, "timestamp", where)
     if kind == "connected":
-        raw = _opt_str(obj, "status", where) or "processing"
+        raw = _opt_status_text(obj, "status", where) or "processing"
         return ConnectedEvent(
             batch_id=batch_id or "",
             timestamp=timestamp,
@@ -431,7 +664,7 @@ def parse_event(data: str, event_id: str | None = None) -> StreamEvent:
             event_id=event_id,
         )
     if kind == "progress":
-        raw = _opt_str(obj, "status", where) or "unknown"
+        raw = _opt_status_text(obj, "status", where) or "unknown"
         return ProgressEvent(
             batch_id=batch_id or "",
             timestamp=timestamp,
@@ -443,7 +676,7 @@ def parse_event(data: str, event_id: str | None = None) -> StreamEvent:
             clip_status_raw=raw,
             current_story=_opt_str(obj, "currentStory", where),
             error=_opt_str(obj, "error", where),
-            wait_progress=_opt_int(obj, "waitProgress", where),
+            wait_progress=_percent(obj, "waitProgress", where),
             event_id=event_id,
         )
     if kind == "completed":

@@ -1,0 +1,486 @@
+"""The StoryClip REST calls and their errors.
+
+Every call carries ``X-Api-Key`` and the user's bearer token, puts ids into the
+URL percent-encoded (a batch id is server data: ``a/../b`` or ``x?userId=y`` must
+not reach another path or query), answers a 401 with one token refresh and one
+retry, and runs under a deadline for the whole exchange. Failures become one
+:class:`ApiError` whose ``kind`` the UI can translate; an HTML page from a proxy
+is "unavailable", never parsed. Bodies are read up to a cap, so a broken server
+cannot make the client swallow gigabytes.
+
+Streams get their own HTTP client and connection pool, sized for ``max_streams``
+and with no read timeout (``stream.py`` has a watchdog for silence): a browser's
+six connections per host stall every REST call once six streams are open; here
+the REST pool stays free whatever the streams do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Literal, Protocol
+from urllib.parse import quote
+
+import httpx
+
+from .auth import BodyTooLarge, parse_retry_after, read_error_body, read_limited
+from .log import get_logger, log_event
+from .model import (
+    Batch,
+    ControlResult,
+    ProtocolError,
+    PublishResult,
+    StatusReport,
+    parse_active_list,
+    parse_batch_list,
+    parse_batch_response,
+    parse_control_response,
+    parse_error_body,
+    parse_publish_response,
+    parse_status_response,
+)
+
+__all__ = [
+    "CONTROL_ACTIONS",
+    "ApiError",
+    "ApiErrorKind",
+    "ControlAction",
+    "StoryClipApi",
+    "TokenSource",
+    "batch_path",
+]
+
+_log = get_logger("api")
+
+ApiErrorKind = Literal[
+    "unauthorized", "forbidden", "not_found", "bad_request", "rate_limited", "unavailable",
+    "server", "network", "protocol",
+]
+
+#: 401 codes that are about the API key, not the user's token: a refresh cannot help.
+_API_KEY_CODES = frozenset({"MISSING_API_KEY", "INVALID_API_KEY"})
+ControlAction = Literal["pause", "resume", "cancel", "retry-failed"]
+CONTROL_ACTIONS: tuple[ControlAction, ...] = ("pause", "resume", "cancel", "retry-failed")
+_MAX_BODY = 16 << 20
+_MAX_ERROR_BODY = 64 << 10
+_MAX_DETAIL = 200
+_REST_CONNECTIONS = 10
+
+
+class ApiError(Exception):
+    """A StoryClip call that failed.
+
+    ``kind`` is stable (for translation and for deciding what to do), ``status`` the
+    HTTP status when there was an answer, ``code`` the contract's error code
+    (``BATCH_NOT_FOUND``), ``retry_after`` seconds from ``Retry-After``, ``detail``
+    the server's own text, cut short (untrusted: plain text only).
+    """
+
+    def __init__(
+        self,
+        kind: ApiErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind: ApiErrorKind = kind
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+        self.detail = detail
+
+
+class TokenSource(Protocol):
+    """Where bearer tokens come from (the SessionManager)."""
+
+    async def access_token(self) -> str: ...
+
+    async def token_rejected(self, token: str) -> str: ...
+
+
+def _segment(value: str) -> str:
+    """One path segment, fully percent-encoded; ``.``/``..`` too, which an HTTP
+    library or proxy would otherwise resolve as "this/parent folder"."""
+    if not value:
+        raise ValueError("an id in a URL path cannot be empty")
+    encoded = quote(value, safe="")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def batch_path(batch_id: str) -> str:
+    return f"/api/metricool/batch/{_segment(batch_id)}"
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
+
+
+def _looks_like_json(headers: httpx.Headers, body: bytes) -> bool:
+    ctype = headers.get("Content-Type", "").lower()
+    if "html" in ctype:
+        return False
+    start = body.lstrip()[:1]
+    return start in (b"{", b"[")
+
+
+def _kind_for(status: int, is_json: bool) -> ApiErrorKind:
+    if status == 401:
+        return "unauthorized"
+    if status == 403:
+        return "forbidden"
+    if status == 404:
+        return "not_found"
+    if status == 429:
+        return "rate_limited"
+    if status == 408:
+        return "network"
+    if status in (502, 503, 504) or (status >= 500 and not is_json):
+        return "unavailable"
+    if status >= 500:
+        return "server"
+    if 400 <= status < 500:
+        return "bad_request"
+    return "protocol"  # 1xx, 3xx (redirects are not followed: they would carry the key)
+
+
+class StoryClipApi:
+    """The StoryClip backend's REST calls and its event streams.
+
+    Methods raise :class:`ApiError`, or the token source's own error
+    (:class:`~.auth.AuthError`) when no token can be had at all (signed out).
+    ``transport`` replaces the network for both clients (byte-level fault tests).
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        api_key: str,
+        tokens: TokenSource,
+        *,
+        timeout: float = 15.0,
+        max_streams: int = 100,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_body: int = _MAX_BODY,
+    ) -> None:
+        base = api_url.rstrip("/")
+        self._api_key = api_key
+        self._tokens = tokens
+        self._timeout = timeout
+        self._max_body = max_body
+        headers = {"X-Api-Key": api_key}
+        self._rest = httpx.AsyncClient(
+            base_url=base,
+            headers={**headers, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(
+                max_connections=_REST_CONNECTIONS, max_keepalive_connections=_REST_CONNECTIONS
+            ),
+            transport=transport,
+            follow_redirects=False,
+        )
+        self._streams = httpx.AsyncClient(
+            base_url=base,
+            headers=headers,
+            # No read timeout: a quiet batch sends nothing for minutes; the
+            # stream's watchdog decides when silence means a dead connection.
+            timeout=httpx.Timeout(timeout, read=None),
+            limits=httpx.Limits(
+                max_connections=max_streams,
+                max_keepalive_connections=min(max_streams, 20),
+            ),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    # ------------------------------------------------------------ plumbing
+
+    def _redact(self, text: str, token: str) -> str:
+        for secret in (self._api_key, token):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def _error(
+        self, status: int, headers: httpx.Headers, body: bytes, token: str, what: str
+    ) -> ApiError:
+        is_json = _looks_like_json(headers, body)
+        code: str | None = None
+        detail: str | None = None
+        if is_json:
+            try:
+                body_info = parse_error_body(json.loads(body))
+            except (ValueError, RecursionError):  # ProtocolError is a ValueError
+                is_json = False
+            else:
+                if body_info.code:
+                    code = _cut(body_info.code)
+                texts = [t for t in (body_info.error, body_info.message) if t]
+                if texts:
+                    detail = self._redact(_cut(" - ".join(texts)), token)
+        kind = _kind_for(status, is_json)
+        shown = f"HTTP {status}" + (f" {code}" if code else "")
+        if kind == "unavailable" and not is_json:
+            shown += " (not JSON: a proxy or gateway page)"
+        return ApiError(
+            kind,
+            f"StoryClip {what} failed: {kind.replace('_', ' ')} ({shown})",
+            status=status,
+            code=code,
+            retry_after=parse_retry_after(headers.get("Retry-After")),
+            detail=detail,
+        )
+
+    async def _exchange(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        params: dict[str, str] | None,
+        json_body: Any,
+        token: str,
+    ) -> tuple[httpx.Response, bytes]:
+        request = self._rest.build_request(
+            method, path, params=params, json=json_body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response: httpx.Response | None = None
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._rest.send(request, stream=True)
+                try:
+                    if response.is_success:
+                        body = await read_limited(response, self._max_body)
+                    else:
+                        body = await read_error_body(response, _MAX_ERROR_BODY)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise ApiError(
+                "network", f"StoryClip {what} failed: no answer within {self._timeout:g} s"
+            ) from None
+        except httpx.TransportError as exc:
+            raise ApiError(
+                "network",
+                f"StoryClip {what} failed: could not reach the server ({type(exc).__name__})",
+            ) from None
+        except BodyTooLarge as exc:
+            raise ApiError(
+                "protocol", f"StoryClip {what} failed: answer too large ({exc})",
+                status=response.status_code if response is not None else None,
+            ) from None
+        return response, body
+
+    async def _call(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        params: dict[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """One authenticated call: a 401 about the token gets one refresh and one retry."""
+        token = await self._tokens.access_token()
+        retried = False
+        while True:
+            response, body = await self._exchange(what, method, path, params, json_body, token)
+            status = response.status_code
+            if response.is_success:
+                break
+            error = self._error(status, response.headers, body, token, what)
+            if status == 401 and not retried and error.code not in _API_KEY_CODES:
+                retried = True
+                log_event(_log, "api.token_rejected", what=what)
+                token = await self._tokens.token_rejected(token)
+                continue
+            log_event(_log, "api.error", what=what, kind=error.kind, status=status,
+                      code=error.code)
+            raise error
+        if not _looks_like_json(response.headers, body):
+            raise ApiError(
+                "protocol", f"StoryClip {what} failed: the answer is not JSON (HTTP {status})",
+                status=status,
+            )
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            raise ApiError(
+                "protocol", f"StoryClip {what} failed: the answer is not valid JSON",
+                status=status,
+            ) from None
+
+    @staticmethod
+    def _parsed(what: str, parse: Any, data: Any) -> Any:
+        try:
+            return parse(data)
+        except ProtocolError as exc:
+            raise ApiError(
+                "protocol", f"StoryClip {what}: unexpected answer ({exc})", status=200
+            ) from exc
+
+    # ------------------------------------------------------------ calls
+
+    async def active_batches(self, user_id: str) -> list[Batch]:
+        """The user's running batches. The deployed backend can return an empty list
+        while they run (contract): callers must also re-check known ids."""
+        data = await self._call(
+            "active batches", "GET", "/api/metricool/batches/active", {"userId": user_id}
+        )
+        result: list[Batch] = self._parsed("active batches", parse_active_list, data)
+        return result
+
+    async def batch(self, batch_id: str) -> Batch:
+        """One batch's summary; a batch the server does not know is ``not_found``."""
+        data = await self._call("batch", "GET", batch_path(batch_id))
+        result: Batch = self._parsed("batch", parse_batch_response, data)
+        return result
+
+    async def history(
+        self,
+        user_id: str,
+        statuses: Sequence[str] = ("completed", "failed"),
+        limit: int = 50,
+    ) -> list[Batch]:
+        """Finished batches (local backend only, contract Part 2; the deployed one
+        answers ``not_found``)."""
+        params = {"userId": user_id, "status": ",".join(statuses), "limit": str(int(limit))}
+        data = await self._call("history", "GET", "/api/metricool/batches", params)
+        result: list[Batch] = self._parsed("history", parse_batch_list, data)
+        return result
+
+    async def status(self, batch_id: str) -> StatusReport:
+        """``/status?batchId=``: the database view, or the in-memory one (contract)."""
+        data = await self._call("status", "GET", "/api/metricool/status", {"batchId": batch_id})
+        result: StatusReport = self._parsed("status", parse_status_response, data)
+        return result
+
+    async def control(self, batch_id: str, action: ControlAction) -> ControlResult:
+        """Pause, resume, cancel or retry the failed clips of a batch.
+
+        Uses the local backend's ``POST /batch/{id}/{action}`` (Part 2); a server
+        without that route (the deployed one: 404 without ``BATCH_NOT_FOUND``, or
+        405) gets the old ``GET /{action}?batchId=`` form, which it answers but
+        ignores today."""
+        if action not in CONTROL_ACTIONS:
+            raise ValueError(f"unknown control action {action!r}")
+        what = f"{action} batch"
+        try:
+            data = await self._call(what, "POST", f"{batch_path(batch_id)}/{action}")
+        except ApiError as exc:
+            no_route = (exc.kind == "not_found" and exc.code != "BATCH_NOT_FOUND") or (
+                exc.status == 405
+            )
+            if not no_route:
+                raise
+            data = await self._call(
+                what, "GET", f"/api/metricool/{action}", {"batchId": batch_id}
+            )
+        result: ControlResult = self._parsed(what, parse_control_response, data)
+        return result
+
+    async def publish(
+        self,
+        posts: Sequence[dict[str, Any]],
+        schedule: dict[str, Any],
+        settings: dict[str, Any],
+        job_id: str | None = None,
+    ) -> PublishResult:
+        """``POST /publish/stories`` (the web app's "Publicar ahora"; used by the demo
+        and the tests, the tray app itself only follows batches)."""
+        body: dict[str, Any] = {"posts": list(posts), "schedule": schedule, "settings": settings}
+        if job_id is not None:
+            body["jobId"] = job_id
+        data = await self._call("publish", "POST", "/api/metricool/publish/stories",
+                                json_body=body)
+        result: PublishResult = self._parsed("publish", parse_publish_response, data)
+        return result
+
+    def open_stream(
+        self, batch_id: str, last_event_id: str | None = None
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """Open a batch's event stream; the response is checked before it is yielded
+        (200 and ``text/event-stream``, else :class:`ApiError`), closed on exit.
+
+        ``last_event_id`` goes out as ``Last-Event-ID`` so a server that replays
+        (contract Part 2) sends what was missed."""
+        return self._open_stream(batch_id, last_event_id)
+
+    @asynccontextmanager
+    async def _open_stream(
+        self, batch_id: str, last_event_id: str | None
+    ) -> AsyncIterator[httpx.Response]:
+        if not batch_id:
+            raise ValueError("batch id cannot be empty")
+        what = "stream"
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        token = await self._tokens.access_token()
+        retried = False
+        while True:
+            request = self._streams.build_request(
+                "GET", "/api/metricool/stream", params={"batchId": batch_id},
+                headers={**headers, "Authorization": f"Bearer {token}"},
+            )
+            response = await self._send_stream(request)
+            try:
+                status = response.status_code
+                if 200 < status < 300:
+                    # EventSource accepts 200 only (204 even means "stop reconnecting").
+                    raise ApiError("protocol", f"StoryClip stream: HTTP {status}, not 200",
+                                   status=status)
+                if status != 200:
+                    try:
+                        async with asyncio.timeout(self._timeout):
+                            body = await read_error_body(response, _MAX_ERROR_BODY)
+                    except TimeoutError:
+                        body = b""
+                    error = self._error(status, response.headers, body, token, what)
+                    if status == 401 and not retried and error.code not in _API_KEY_CODES:
+                        retried = True
+                        await response.aclose()
+                        token = await self._tokens.token_rejected(token)
+                        continue
+                    raise error
+                ctype = response.headers.get("Content-Type", "")
+                if ctype.split(";", 1)[0].strip().lower() != "text/event-stream":
+                    raise ApiError(
+                        "protocol",
+                        f"StoryClip stream: content type {_cut(ctype)!r}, not text/event-stream",
+                        status=status,
+                    )
+                yield response
+                return
+            finally:
+                await response.aclose()
+
+    async def _send_stream(self, request: httpx.Request) -> httpx.Response:
+        try:
+            # The headers must come within the deadline; the body may take hours.
+            async with asyncio.timeout(self._timeout):
+                return await self._streams.send(request, stream=True)
+        except TimeoutError:
+            raise ApiError(
+                "network", f"StoryClip stream failed: no answer within {self._timeout:g} s"
+            ) from None
+        except httpx.PoolTimeout:
+            raise ApiError(
+                "network", "StoryClip stream failed: too many streams open at once"
+            ) from None
+        except httpx.TransportError as exc:
+            raise ApiError(
+                "network",
+                f"StoryClip stream failed: could not reach the server ({type(exc).__name__})",
+            ) from None
+
+    async def aclose(self) -> None:
+        await self._rest.aclose()
+        await self._streams.aclose()

@@ -1,0 +1,45 @@
+"""Fixtures shared by every test folder: the local backend as a real process.
+
+* ``backend_factory(**kwargs)`` starts a :class:`tests.backend.Backend` with those
+  keyword arguments (``mode``, ``clip_seconds``, ``failure_rate``, ``token_ttl``,
+  ``reuse_interval``, ``heartbeat``, ``seed_demo``, ``extra_args`` …) on its own
+  database in the test's temporary folder, and stops every one at teardown.
+* ``backend``: one started in default mode with fast clips (0.05 s each).
+
+A test that fails prints the server's standard error (pytest shows captured
+output), which is where the backend logs what it did.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.backend import Backend
+
+
+@pytest.fixture
+def backend_factory(tmp_path: Path) -> Iterator[Callable[..., Backend]]:
+    created: list[Backend] = []
+
+    def make(**kwargs: Any) -> Backend:
+        kwargs.setdefault("db_path", tmp_path / f"backend-{len(created)}.sqlite3")
+        backend = Backend(**kwargs)
+        created.append(backend)
+        return backend.start()
+
+    yield make
+    for backend in created:
+        backend.stop()
+        log = backend.log()
+        if log:
+            print(f"--- backend {backend.url} stderr ---\n{log}", file=sys.stderr)
+
+
+@pytest.fixture
+def backend(backend_factory: Callable[..., Backend]) -> Backend:
+    return backend_factory()

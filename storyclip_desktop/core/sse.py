@@ -183,19 +183,20 @@ class SSEDecoder:
             lines = chunk.split(b"\n")
         tail = lines.pop()
         out: list[SSEMessage] = []
+        pending = self._line
         try:
             if lines:
-                if self._line:
-                    self._line += lines[0]
-                    lines[0] = bytes(self._line)
-                    self._line = bytearray()
+                if pending:
+                    pending += lines[0]
+                    lines[0] = bytes(pending)
+                    pending.clear()
+                process = self._process
                 for line in lines:
-                    self._process(line, out)
-                self._line = bytearray(tail)
-            else:
-                self._line += tail
-            if len(self._line) + self._data_bytes > self._max:
-                raise SSEError("line", len(self._line) + self._data_bytes, self._max)
+                    process(line, out)
+            if tail:
+                pending += tail
+            if len(pending) + self._data_bytes > self._max:
+                raise SSEError("line", len(pending) + self._data_bytes, self._max)
         except SSEError as exc:
             exc.messages = out
             self._reset_partial()
@@ -256,11 +257,11 @@ class SSEDecoder:
         self._data = []
         self._data_bytes = 0
         out.append(
-            SSEMessage(
-                event=_text(event) if event else "message",
-                data=_text(b"\n".join(data)) if len(data) > 1 else _text(data[0]),
-                last_event_id=self._last_event_id,
-                retry=self.retry,
+            SSEMessage(  # positional: measurably faster for a frozen dataclass
+                _text(event) if event else "message",
+                _text(b"\n".join(data)) if len(data) > 1 else _text(data[0]),
+                self._last_event_id,
+                self.retry,
             )
         )
 

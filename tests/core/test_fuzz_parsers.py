@@ -340,7 +340,12 @@ VALID: list[tuple[Parser, Any]] = [
     ),
     (
         parse_control_response,
-        {"batchId": "b", "action": "pause", "status": "processing", "timestamp": "2025-10-29Z"},
+        {
+            "batchId": "b",
+            "action": "pause",
+            "status": "processing",
+            "timestamp": "2025-10-29T08:14:04.409Z",
+        },
     ),
     (parse_error_body, {"error": "Batch not found", "code": "BATCH_NOT_FOUND"}),
 ]

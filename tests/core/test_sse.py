@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -711,3 +712,28 @@ def test_aiter_sse_resets_when_the_connection_fails() -> None:
         return got, decoder.feed(b"\n\n")
 
     assert asyncio.run(main()) == (["a"], [])
+
+
+# ---------------------------------------------------------------- throughput
+
+
+def test_throughput_decoder_and_parse_event(record_property: Callable[[str, object], None]) -> None:
+    """Measures (never asserts) events per second on one core: the deployed frames,
+    one chunk per event, through SSEDecoder and parse_event. Shown with ``-s`` and
+    recorded in the JUnit XML as ``sse_parse_eps``; what is asserted is the count."""
+    frames = [
+        _frame(_progress(i % 20 + 1, ("uploading", "waiting", "published")[i % 3], i % 20, 0))
+        for i in range(20_000)
+    ]
+    decoder = SSEDecoder()
+    started = time.perf_counter()
+    parsed = 0
+    for frame in frames:
+        for message in decoder.feed(frame):
+            parse_event(message.data, message.last_event_id or None)
+            parsed += 1
+    elapsed = time.perf_counter() - started
+    assert parsed == len(frames)
+    rate = parsed / elapsed
+    record_property("sse_parse_eps", round(rate))
+    print(f"\nSSEDecoder + parse_event: {rate:,.0f} events/s on one core")

@@ -46,7 +46,7 @@ line buffer before it is decoded.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
 from .model import ProtocolError
@@ -266,8 +266,13 @@ class SSEDecoder:
         )
 
 
-async def aiter_sse(chunks: AsyncIterator[bytes], decoder: SSEDecoder) -> AsyncIterator[SSEMessage]:
-    """Events from a byte stream (e.g. ``response.aiter_raw()``).
+async def aiter_sse(
+    chunks: AsyncIterator[bytes], decoder: SSEDecoder
+) -> AsyncGenerator[SSEMessage, None]:
+    """Events from a byte stream (e.g. ``response.aiter_bytes()``).
+
+    Typed as the async generator it is (an AsyncIterator with ``aclose``), so a
+    consumer that stops early can close it and so reset the decoder at once.
 
     The decoder's partial state is discarded when the stream ends, fails or the
     consumer stops early, so the same decoder can serve the next connection.

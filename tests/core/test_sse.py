@@ -33,6 +33,7 @@ from storyclip_desktop.core.sse import (
     SSEMessage,
     aiter_sse,
 )
+from tests.backend import Backend
 
 Event = tuple[str, str, str, int | None]  # event type, data, last event id, retry
 
@@ -689,7 +690,7 @@ def test_aiter_sse_resets_when_the_consumer_stops_early() -> None:
         decoder = SSEDecoder()
         iterator = aiter_sse(_chunks([b"data: a\n\ndata: half"]), decoder)
         first = await anext(iterator)
-        await iterator.aclose()  # type: ignore[attr-defined]
+        await iterator.aclose()
         return [first.data] + [m.data for m in decoder.feed(b"\n\n")]
 
     assert asyncio.run(main()) == ["a"]
@@ -737,3 +738,67 @@ def test_throughput_decoder_and_parse_event(record_property: Callable[[str, obje
     rate = parsed / elapsed
     record_property("sse_parse_eps", round(rate))
     print(f"\nSSEDecoder + parse_event: {rate:,.0f} events/s on one core")
+
+
+# ---------------------------------------------------------------- the real local backend
+
+
+def _read_stream(
+    backend: Backend, batch_id: str, token: str | None, stop_at_final: bool
+) -> tuple[list[SSEMessage], SSEDecoder, bool]:
+    """Raw bytes of ``/stream`` over loopback into the decoder; whether the server
+    closed the stream itself."""
+    decoder = SSEDecoder()
+    messages: list[SSEMessage] = []
+    closed_by_server = True
+    with (
+        httpx.Client(base_url=backend.url, timeout=httpx.Timeout(10.0)) as client,
+        client.stream(
+            "GET",
+            "/api/metricool/stream",
+            params={"batchId": batch_id},
+            headers={**backend.api_headers(token), "Accept": "text/event-stream"},
+        ) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for chunk in response.iter_raw():
+            messages += decoder.feed(chunk)
+            kinds = {json.loads(m.data)["type"] for m in messages}
+            if stop_at_final and kinds & {"completed", "error"}:
+                closed_by_server = False
+                break
+    decoder.end()
+    return messages, decoder, closed_by_server
+
+
+@pytest.mark.parametrize("mode", ["default", "upstream"])
+def test_real_local_backend_stream(backend_factory: Callable[..., Backend], mode: str) -> None:
+    """Both modes over loopback: every event decodes and parses; default mode
+    numbers its events, sends ``retry`` and ``: ping`` and closes after the final
+    event; upstream mode sends bare ``data:`` frames and never closes."""
+    backend = backend_factory(mode=mode, clip_seconds=0.15, waits=2, heartbeat=0.05, retry_ms=1500)
+    token = None if mode == "upstream" else backend.access_token()
+    batch_id = backend.create_batch(3, token=token)
+    messages, decoder, closed_by_server = _read_stream(
+        backend, batch_id, token, stop_at_final=(mode == "upstream")
+    )
+    events = [parse_event(m.data, m.last_event_id or None) for m in messages]
+    assert isinstance(events[0], ConnectedEvent)
+    assert events[0].batch_id == batch_id
+    assert isinstance(events[-1], CompletedEvent)
+    final = backend.wait_batch_final(batch_id)
+    assert (events[-1].published, events[-1].total) == (final["published"], 3)
+    assert all(m.event == "message" for m in messages)
+    if mode == "default":
+        ids = [int(m.last_event_id) for m in messages]
+        assert ids == sorted(set(ids))  # monotonic, none repeated
+        assert decoder.last_event_id == messages[-1].last_event_id
+        assert decoder.retry == 1500
+        assert decoder.comments >= 1  # heartbeats seen, and none became an event
+        assert closed_by_server
+    else:
+        assert {m.last_event_id for m in messages} == {""}
+        assert decoder.retry is None
+        assert decoder.comments == 0
+        assert not closed_by_server

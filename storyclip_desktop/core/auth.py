@@ -17,6 +17,7 @@ access token is handed out, and reports the end of a session exactly once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import math
@@ -459,6 +460,14 @@ class SessionManager:
             except Exception:
                 _log.exception("signed-out listener failed")
 
+    def _rebase(self, session: Session) -> Session:
+        """The client dates expiry on ``time.time``; keep it on this manager's clock
+        (the same one unless a test or the app injected another)."""
+        if self._clock is time.time:
+            return session
+        lifetime = session.expires_at - time.time()
+        return dataclasses.replace(session, expires_at=self._clock() + lifetime)
+
     def _set(self, session: Session, stored: StoredSession) -> None:
         self._session = session
         self._stored = stored
@@ -514,7 +523,7 @@ class SessionManager:
         self.refresh_count += 1
         started = time.perf_counter()
         try:
-            session = await self._auth.refresh(stored.refresh_token)
+            session = self._rebase(await self._auth.refresh(stored.refresh_token))
         except AuthError as exc:
             log_event(_log, "auth.refresh_failed", logging.WARNING, reason=exc.reason,
                       status=exc.status, code=exc.code, terminal=exc.terminal)
@@ -588,7 +597,7 @@ class SessionManager:
     async def sign_in(self, email: str, password: str, remember: bool = True) -> Session:
         """Sign in with e-mail and password; with ``remember`` the session is stored
         in the keyring, without it only kept in memory (and any stored one removed)."""
-        session = await self._auth.sign_in_password(email, password)
+        session = self._rebase(await self._auth.sign_in_password(email, password))
         had_session = self._stored is not None
         self._drop()
         generation = self._generation

@@ -378,6 +378,7 @@ class Backend:
         mode: str = "now",
         fail: Iterable[int] = (),
         succeed: Iterable[int] = (),
+        fail_once: Iterable[int] = (),
         job_id: str | None = None,
         scheduled_at: str | None = None,
     ) -> str:
@@ -387,10 +388,11 @@ class Backend:
         body's ``userId``); ``user_id=""`` sends none (upstream stores the batch
         with an empty user id, as the deployed backend does). In default mode the
         bearer is ``token`` or the test user's. ``fail`` / ``succeed`` list
-        1-based clip indexes whose outcome is forced.
+        1-based clip indexes whose outcome is forced; ``fail_once`` ones fail their
+        first attempt only (for retry-failed).
         """
         names = list(titles) if titles is not None else [f"Clip {n}" for n in range(1, clips + 1)]
-        forced_fail, forced_ok = set(fail), set(succeed)
+        forced_fail, forced_ok, forced_once = set(fail), set(succeed), set(fail_once)
         posts = []
         for n in range(1, clips + 1):
             post: dict[str, Any] = {
@@ -402,6 +404,8 @@ class Backend:
                 post["simulate"] = "fail"
             elif n in forced_ok:
                 post["simulate"] = "ok"
+            elif n in forced_once:
+                post["simulate"] = "fail-once"
             posts.append(post)
         schedule: dict[str, Any] = {"mode": mode}
         if mode == "scheduled":
@@ -412,6 +416,8 @@ class Backend:
             "settings": {"accountId": "acct_test", "publishSpeed": "fast"},
             "jobId": job_id,
         }
+        named: str | None
+        bearer: str | None
         if self.mode == "upstream":
             named = self.user_id if user_id is None else user_id
             bearer = token

@@ -356,8 +356,10 @@ class StoryClipApi:
             if not url:
                 raise BadRequest(400, "INVALID_POSTS", f"{where}url is required")
             simulate = opt_str(post, "simulate", where, max_len=10)
-            if simulate not in (None, "ok", "fail"):
-                raise BadRequest(400, "INVALID_POSTS", f"{where}simulate must be ok or fail")
+            if simulate not in (None, "ok", "fail", "fail-once"):
+                raise BadRequest(
+                    400, "INVALID_POSTS", f"{where}simulate must be ok, fail or fail-once"
+                )
             posts.append(
                 {
                     "id": opt_str(post, "id", where, max_len=200),

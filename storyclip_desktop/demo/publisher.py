@@ -5,7 +5,8 @@ One asyncio task per running batch publishes its clips one at a time:
 ``error`` with a message, at ``--failure-rate`` (decided by a RNG seeded from
 ``--seed``, the batch's row id, the clip index and the attempt, so a test gets
 the same outcome whatever else runs). A post may force its outcome with
-``"simulate": "ok" | "fail"`` (the demo's failing clips, and tests).
+``"simulate": "ok" | "fail" | "fail-once"`` (the demo's failing clips, and
+tests; ``fail-once`` fails the first attempt only, for retry-failed).
 Scheduled / best-time batches send ``scheduling`` then ``scheduled``.
 
 Default mode stores every change and every event (the event's row number is
@@ -268,7 +269,10 @@ class Publisher:
         """``(None, "")`` to succeed, or ``(stage, message)`` with stage upload|confirm."""
         rng = self._rng(batch_id, int(clip["clip_index"]), attempt)
         forced = clip["sim_outcome"]
-        fails = forced == "fail" or (forced != "ok" and rng.random() < self.config.failure_rate)
+        if forced in ("ok", "fail", "fail-once"):
+            fails = forced == "fail" or (forced == "fail-once" and attempt == 1)
+        else:
+            fails = rng.random() < self.config.failure_rate
         if not fails:
             return None, ""
         if rng.random() < 0.5:

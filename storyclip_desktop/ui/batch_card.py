@@ -1,0 +1,314 @@
+"""One batch in the active-batches dialog: status, progress, counts, stream, clips.
+
+The clip table is built the first time the card is expanded: a dialog with a
+hundred batches of two hundred clips keeps a hundred small models (which only
+reference the core's immutable clips) and creates views only for what the user
+opens.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storyclip_desktop.core.model import Batch, BatchStatus, StreamState
+
+from . import style
+from .clip_model import ClipTableModel, ClipTableView, plain_tooltip
+from .texts import batch_status_text, fill, format_time, plural, short_id, stream_state_text
+
+__all__ = ["BatchCard", "StatusChip", "color_label", "plain_label"]
+
+_STREAM_TONES = {
+    "connecting": "grey",
+    "live": "green",
+    "reconnecting": "amber",
+    "polling": "amber",
+    "stalled": "red",
+    "closed": "grey",
+    "finished": "grey",
+}
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A QLabel that never interprets its text as HTML (for untrusted text)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def color_label(label: QLabel, tone: str, palette: QPalette) -> None:
+    """Colour a label's text. Both roles: on a Base-coloured card a label draws
+    with Text, elsewhere with WindowText."""
+    color = style.tone(tone, palette)
+    own = label.palette()
+    own.setColor(QPalette.ColorRole.WindowText, color)
+    own.setColor(QPalette.ColorRole.Text, color)
+    label.setPalette(own)
+
+
+class StatusChip(QLabel):
+    """A batch status as a small rounded pill with white text, painted by hand so
+    it looks the same under every style (style sheets would switch the widget
+    to the style-sheet style and lose the rounded corners on some platforms)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        font = self.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.setFont(font)
+        self.status: BatchStatus | None = None
+        self._color = style.chip_color(BatchStatus.UNKNOWN)
+
+    def set_batch(self, batch: Batch) -> None:
+        self.status = batch.status
+        self._color = style.chip_color(batch.status)
+        self.setText(batch_status_text(batch))
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance(self.text()) + 20, fm.height() + 6)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        radius = rect.height() / 2
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._color)
+        painter.drawRoundedRect(rect, radius, radius)
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(self.font())
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+        painter.end()
+
+
+class BatchCard(QFrame):
+    """A batch's card; ``update_batch`` and ``set_stream`` keep it current.
+
+    Signals:
+        expandedChanged(bool): the clip table was shown or hidden.
+    """
+
+    expandedChanged = Signal(bool)
+
+    def __init__(
+        self, batch: Batch, stream: StreamState | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("batchCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFrameShadow(QFrame.Shadow.Raised)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self._batch = batch
+        self._stream: StreamState | None = None
+        self._retry_deadline: float | None = None
+        self.model = ClipTableModel(batch.clips, self)
+        self.table: ClipTableView | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(6)
+
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        self.title = plain_label(parent=self)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.08)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chip = StatusChip(self)
+        self.times = plain_label(parent=self)
+        self.times.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        top.addWidget(self.title)
+        top.addWidget(self.chip)
+        top.addStretch(1)
+        top.addWidget(self.times)
+        layout.addLayout(top)
+
+        self.progress = QProgressBar(self)
+        self.progress.setTextVisible(True)
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.progress)
+
+        middle = QHBoxLayout()
+        self.counts = plain_label(parent=self)
+        self.stream_label = plain_label(parent=self)
+        self.stream_label.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        middle.addWidget(self.counts)
+        middle.addStretch(1)
+        middle.addWidget(self.stream_label)
+        layout.addLayout(middle)
+
+        self.error = plain_label(parent=self)
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.error)
+
+        self._expanded = False
+        self.toggle = QToolButton(self)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.clicked.connect(lambda: self.set_expanded(not self._expanded))
+        layout.addWidget(self.toggle)
+        self._table_layout = layout
+
+        self.update_batch(batch)
+        self.set_stream(stream)
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def batch(self) -> Batch:
+        return self._batch
+
+    @property
+    def batch_id(self) -> str:
+        return self._batch.batch_id
+
+    @property
+    def expanded(self) -> bool:
+        return self._expanded
+
+    def update_batch(self, batch: Batch) -> None:
+        self._batch = batch
+        self.title.setText(fill(self.tr("Batch %1"), short_id(batch.batch_id)))
+        self.title.setToolTip(plain_tooltip(batch.batch_id))
+        self.chip.set_batch(batch)
+        self._update_progress(batch)
+        self.counts.setText(
+            fill(
+                self.tr("Published %1 · Failed %2 · Pending %3"),
+                batch.published, batch.failed, batch.pending,
+            )
+        )
+        self.times.setText(self._times_text(batch))
+        if batch.error:
+            self.error.setText(fill(self.tr("Server error: %1"), batch.error))
+            self._color(self.error, "red")
+            self.error.setVisible(True)
+        else:
+            self.error.clear()
+            self.error.setVisible(False)
+        self.toggle.setText(plural().clips_label(len(batch.clips)))
+        self.toggle.setEnabled(bool(batch.clips))
+        self.model.set_clips(batch.clips)
+        if batch.is_final:
+            self._show_stream()
+
+    def _update_progress(self, batch: Batch) -> None:
+        total = batch.total
+        if total <= 0:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1 if batch.is_final else 0)
+            self.progress.setFormat(self.tr("No clips"))
+        else:
+            self.progress.setRange(0, total)
+            self.progress.setValue(batch.done)
+            self.progress.setFormat(fill(self.tr("%1 / %2 clips"), batch.done, total))
+        tone = {
+            BatchStatus.COMPLETED: "#2e9d52",
+            BatchStatus.FAILED: "#d64545",
+            BatchStatus.PAUSED: "#8a9099",
+            BatchStatus.CANCELLED: "#8a9099",
+        }.get(batch.status)
+        palette = self.progress.palette()
+        if tone is not None:
+            palette.setColor(QPalette.ColorRole.Highlight, QColor(tone))
+        else:
+            palette.setColor(
+                QPalette.ColorRole.Highlight, self.palette().color(QPalette.ColorRole.Highlight)
+            )
+        self.progress.setPalette(palette)
+
+    def _times_text(self, batch: Batch) -> str:
+        parts: list[str] = []
+        if batch.started_at is not None:
+            parts.append(fill(self.tr("Started %1"), format_time(batch.started_at)))
+        elif batch.created_at is not None:
+            parts.append(fill(self.tr("Created %1"), format_time(batch.created_at)))
+        if batch.scheduled_for is not None and not batch.is_final:
+            parts.append(fill(self.tr("Scheduled for %1"), format_time(batch.scheduled_for)))
+        if batch.completed_at is not None:
+            parts.append(fill(self.tr("Ended %1"), format_time(batch.completed_at)))
+        return " · ".join(parts)
+
+    def set_stream(self, state: StreamState | None) -> None:
+        self._stream = state
+        if state is not None and state.state == "reconnecting" and state.retry_in:
+            self._retry_deadline = time.monotonic() + state.retry_in
+        else:
+            self._retry_deadline = None
+        self._show_stream()
+
+    @property
+    def counting_down(self) -> bool:
+        return self._retry_deadline is not None
+
+    def tick(self) -> None:
+        """Refresh the "reconnecting in N s" countdown (called every second)."""
+        if self._retry_deadline is not None:
+            self._show_stream()
+            if time.monotonic() >= self._retry_deadline:
+                self._retry_deadline = None
+
+    def _show_stream(self) -> None:
+        state = self._stream
+        if state is None or self._batch.is_final:
+            # A finished batch's chip says it all; a late "live" must not show.
+            self.stream_label.clear()
+            self.stream_label.setVisible(False)
+            return
+        remaining = None
+        if self._retry_deadline is not None:
+            remaining = max(0.0, self._retry_deadline - time.monotonic())
+        self.stream_label.setText("● " + stream_state_text(state, remaining))
+        self._color(self.stream_label, _STREAM_TONES.get(state.state, "grey"))
+        self.stream_label.setVisible(True)
+
+    def _color(self, label: QLabel, tone: str) -> None:
+        color_label(label, tone, self.palette())
+
+    # ------------------------------------------------------------ clips
+
+    def set_expanded(self, expanded: bool) -> None:
+        """Show or hide the clip table (built the first time it is shown)."""
+        if expanded == self._expanded and (self.table is not None or not expanded):
+            return
+        self._expanded = expanded
+        self.toggle.setArrowType(
+            Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow
+        )
+        if expanded and self.table is None:
+            self.table = ClipTableView(self.model, self)
+            self._table_layout.addWidget(self.table)
+        if self.table is not None:
+            self.table.setVisible(expanded)
+        self.expandedChanged.emit(expanded)

@@ -1,0 +1,158 @@
+"""The one adapter between the core's monitor and Qt.
+
+:class:`MonitorBridge` is the monitor's listener (duck-typed against
+``core.events.MonitorListener``) and turns each call into a Qt signal, so the
+core stays free of Qt. :class:`BatchStore` keeps the latest state of every batch
+so any view can be built, or rebuilt, at any time from what is known now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from storyclip_desktop.core.model import Batch, BatchStatus, StreamState
+
+__all__ = ["BatchStore", "MonitorBridge"]
+
+
+class MonitorBridge(QObject):
+    """Re-emits the monitor's listener calls as Qt signals, on the same thread.
+
+    Signals:
+        batchAdded(Batch): a batch the monitor now follows.
+        batchUpdated(Batch, list[int]): new state; the 1-based clip indexes that changed.
+        batchFinished(Batch): the batch ended; emitted once per batch (the core decides).
+        streamStateChanged(str, StreamState): a batch's live stream changed state.
+        serverReachableChanged(bool): the server stopped or started answering.
+        signedOut(str): the session ended; the reason (user, session_expired, ...).
+    """
+
+    batchAdded = Signal(object)
+    batchUpdated = Signal(object, list)
+    batchFinished = Signal(object)
+    streamStateChanged = Signal(str, object)
+    serverReachableChanged = Signal(bool)
+    signedOut = Signal(str)
+
+    def batch_added(self, batch: Batch) -> None:
+        self.batchAdded.emit(batch)
+
+    def batch_updated(self, batch: Batch, changed_clips: Sequence[int]) -> None:
+        self.batchUpdated.emit(batch, list(changed_clips))
+
+    def batch_finished(self, batch: Batch) -> None:
+        self.batchFinished.emit(batch)
+
+    def stream_state_changed(self, batch_id: str, state: StreamState) -> None:
+        self.streamStateChanged.emit(batch_id, state)
+
+    def server_reachable_changed(self, reachable: bool) -> None:
+        self.serverReachableChanged.emit(reachable)
+
+    def signed_out(self, reason: str) -> None:
+        self.signedOut.emit(reason)
+
+
+class BatchStore(QObject):
+    """The latest known state of every batch and stream, for views built late.
+
+    The store updates itself first, then emits, so a view reacting to a store
+    signal always reads the new state.
+
+    Signals:
+        batchInserted(str): a batch id seen for the first time.
+        batchChanged(str, list[int]): a known batch changed; the changed clip indexes.
+        streamChanged(str): a batch's stream state changed.
+        reachableChanged(bool): the server's reachability changed.
+        changed(): anything changed (for summaries: tray, status line).
+        cleared(): everything was forgotten (sign-out).
+    """
+
+    batchInserted = Signal(str)
+    batchChanged = Signal(str, list)
+    streamChanged = Signal(str)
+    reachableChanged = Signal(bool)
+    changed = Signal()
+    cleared = Signal()
+
+    def __init__(self, bridge: MonitorBridge | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._batches: dict[str, Batch] = {}
+        self._streams: dict[str, StreamState] = {}
+        self._finished: set[str] = set()
+        self._reachable = True
+        if bridge is not None:
+            bridge.batchAdded.connect(self.put)
+            bridge.batchUpdated.connect(self._on_updated)
+            bridge.batchFinished.connect(self._on_finished)
+            bridge.streamStateChanged.connect(self.set_stream)
+            bridge.serverReachableChanged.connect(self.set_reachable)
+            bridge.signedOut.connect(self.clear)
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def batches(self) -> list[Batch]:
+        """Every known batch, in the order they were first seen."""
+        return list(self._batches.values())
+
+    def batch(self, batch_id: str) -> Batch | None:
+        return self._batches.get(batch_id)
+
+    def stream(self, batch_id: str) -> StreamState | None:
+        return self._streams.get(batch_id)
+
+    @property
+    def reachable(self) -> bool:
+        return self._reachable
+
+    def running(self) -> list[Batch]:
+        return [b for b in self._batches.values() if b.status is BatchStatus.PROCESSING]
+
+    def finished(self) -> list[Batch]:
+        return [b for b in self._batches.values() if b.is_final]
+
+    def was_announced(self, batch_id: str) -> bool:
+        return batch_id in self._finished
+
+    # ------------------------------------------------------------ writing
+
+    def put(self, batch: Batch, changed: Sequence[int] = ()) -> None:
+        """Record a batch's new state (inserting it when new)."""
+        known = batch.batch_id in self._batches
+        self._batches[batch.batch_id] = batch
+        if known:
+            self.batchChanged.emit(batch.batch_id, list(changed))
+        else:
+            self.batchInserted.emit(batch.batch_id)
+        self.changed.emit()
+
+    def _on_updated(self, batch: Batch, changed: list[int]) -> None:
+        self.put(batch, changed)
+
+    def _on_finished(self, batch: Batch) -> None:
+        self._finished.add(batch.batch_id)
+        self.put(batch)
+
+    def set_stream(self, batch_id: str, state: StreamState) -> None:
+        self._streams[batch_id] = state
+        self.streamChanged.emit(batch_id)
+        self.changed.emit()
+
+    def set_reachable(self, reachable: bool) -> None:
+        if reachable == self._reachable:
+            return
+        self._reachable = reachable
+        self.reachableChanged.emit(reachable)
+        self.changed.emit()
+
+    def clear(self, _reason: str = "") -> None:
+        """Forget everything (the session ended: the next user must see nothing of it)."""
+        self._batches.clear()
+        self._streams.clear()
+        self._finished.clear()
+        self._reachable = True
+        self.cleared.emit()
+        self.changed.emit()

@@ -1,0 +1,234 @@
+"""The UI as one object the app builds: windows, tray and notifications, wired.
+
+``app.py`` creates a :class:`MonitorBridge` (the monitor's listener), the
+services, and then ``DesktopUi(services, bridge)``; everything the user sees
+follows from the bridge's signals and the user's actions call the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from storyclip_desktop.core.model import Batch
+
+from .batches_dialog import ActiveBatchesDialog
+from .bridge import BatchStore, MonitorBridge
+from .main_window import MainWindow
+from .notifier import DesktopNotifications, Notifier, desktop_entry
+from .resources import icon_path
+from .services import SIGN_IN_REASONS, AppServices
+from .tasks import spawn
+from .texts import sign_in_error, signed_out_text, vault_text
+from .tray import TrayIcon
+
+__all__ = ["DesktopUi"]
+
+_TRAY_HINT_KEY = "ui/trayHintShown"
+
+
+class DesktopUi(QObject):
+    """Main window, active-batches dialog, tray icon and notifier, on one store.
+
+    Signals:
+        quitRequested(): the user asked to quit; the app cancels its tasks, awaits
+            :meth:`aclose` and quits.
+        refreshBusyChanged(bool): a refresh started or ended.
+    """
+
+    quitRequested = Signal()
+    refreshBusyChanged = Signal(bool)
+
+    def __init__(
+        self,
+        services: AppServices,
+        bridge: MonitorBridge,
+        *,
+        settings: QSettings | None = None,
+        dbus_bus: str | None = "SESSION",
+        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.bridge = bridge
+        self.settings = settings if settings is not None else QSettings()
+        self.store = BatchStore(bridge, self)
+        self._refreshing = False
+        self._dialog: ActiveBatchesDialog | None = None
+
+        self.tray = TrayIcon(self.store, tray_available, self)
+        self.window = MainWindow(self.store, self.settings, self.tray.is_available)
+        dbus = None
+        if dbus_bus:
+            dbus = DesktopNotifications(
+                dbus_bus,
+                app_name=self.tr("StoryClip Desktop"),
+                app_icon=QUrl.fromLocalFile(str(icon_path("app"))).toString(),
+                desktop_entry=desktop_entry(),
+                parent=self,
+            )
+        self.dbus = dbus
+        self.notifier = Notifier(self.window.banner, self.tray, dbus, self)
+
+        w = self.window
+        w.quitRequested.connect(self.quitRequested)
+        w.hiddenToTray.connect(self._explain_tray_once)
+        w.openBatchesRequested.connect(lambda: self.open_batches())
+        w.refreshRequested.connect(self.refresh)
+        w.signOutRequested.connect(self.sign_out)
+        w.sign_in.submitted.connect(self._sign_in)
+
+        t = self.tray
+        t.openRequested.connect(self.show_window)
+        t.batchesRequested.connect(lambda: self.open_batches())
+        t.refreshRequested.connect(self.refresh)
+        t.signOutRequested.connect(self.sign_out)
+        t.quitRequested.connect(self.quitRequested)
+
+        self.notifier.activated.connect(self._on_notification_activated)
+        bridge.batchFinished.connect(self._on_batch_finished)
+        bridge.serverReachableChanged.connect(self.notifier.server_reachable)
+        bridge.signedOut.connect(self._on_signed_out)
+
+    # ------------------------------------------------------------ start
+
+    def start(self, minimized: bool = False) -> None:
+        """Show the tray icon, and the window unless ``minimized`` and a tray exists."""
+        if self.tray._available():
+            self.tray.show()
+        if self.services.user_email:
+            self.on_signed_in()
+        if not minimized or not self.tray.is_available():
+            self.show_window()
+
+    def on_signed_in(self) -> None:
+        """The session is there (form, restored from the keyring, or environment)."""
+        self.window.show_account(
+            self.services.user_email, vault_text(self.services.vault_message)
+        )
+        self.tray.set_signed_in(True)
+
+    def show_window(self) -> None:
+        self.window.bring_forward()
+
+    @property
+    def dialog(self) -> ActiveBatchesDialog:
+        """The active-batches dialog, built at first use."""
+        if self._dialog is None:
+            dialog = ActiveBatchesDialog(self.store, self.settings, self.window)
+            dialog.refreshRequested.connect(self.refresh)
+            dialog.shown.connect(self.tray.batches_seen)
+            dialog.set_busy(self._refreshing)
+            self._dialog = dialog
+        return self._dialog
+
+    def open_batches(self, batch_id: str | None = None) -> ActiveBatchesDialog:
+        """Show the dialog (on ``batch_id``'s card when given)."""
+        dialog = self.dialog
+        dialog.open_on(batch_id)
+        return dialog
+
+    def announce_active(self, count: int, batch_id: str | None = None) -> None:
+        """Active batches were found (at start or sign-in): tell the user once."""
+        if count > 0:
+            self.notifier.announce_active(count, batch_id)
+
+    # ------------------------------------------------------------ actions
+
+    def _sign_in(self, email: str, password: str, remember: bool) -> None:
+        view = self.window.sign_in
+
+        def failed(exc: BaseException) -> None:
+            reason = getattr(exc, "reason", None)
+            known = reason if isinstance(reason, str) and reason in SIGN_IN_REASONS else None
+            view.failed(sign_in_error(known), clear_password=known == "invalid_credentials")
+
+        async def run() -> None:
+            await self.services.sign_in(email, password, remember)
+            self.on_signed_in()
+
+        spawn(run(), where="ui.sign_in", on_error=failed)
+
+    def sign_out(self) -> None:
+        def done() -> None:
+            # Whatever the server said, this app forgets the session's view.
+            self.store.clear()
+            self.window.show_sign_in()
+            self.tray.set_signed_in(False)
+
+        spawn(self.services.sign_out(), where="ui.sign_out", on_done=done)
+
+    def refresh(self) -> None:
+        """Re-read everything; a refresh already running is not started again."""
+        if self._refreshing or not self.window.signed_in:
+            return
+        self._set_refreshing(True)
+
+        def failed(exc: BaseException) -> None:
+            reason = getattr(exc, "reason", None)
+            if isinstance(reason, str) and reason in SIGN_IN_REASONS:
+                text = sign_in_error(reason)
+            else:
+                text = self.tr("Could not refresh. Check your connection and try again.")
+            if self._dialog is not None:
+                self._dialog.set_refresh_error(text)
+
+        spawn(
+            self.services.refresh(), where="ui.refresh", on_error=failed,
+            on_done=lambda: self._set_refreshing(False),
+        )
+
+    @property
+    def refreshing(self) -> bool:
+        return self._refreshing
+
+    def _set_refreshing(self, busy: bool) -> None:
+        self._refreshing = busy
+        self.window.set_busy(busy)
+        if self._dialog is not None:
+            self._dialog.set_busy(busy)
+        self.refreshBusyChanged.emit(busy)
+
+    # ------------------------------------------------------------ news
+
+    def _on_batch_finished(self, batch: Batch) -> None:
+        self.notifier.announce_finished(batch)
+
+    def _on_signed_out(self, reason: str) -> None:
+        self.window.show_sign_in(signed_out_text(reason))
+        self.tray.set_signed_in(False)
+        if reason != "user":
+            self.show_window()
+
+    def _on_notification_activated(self, batch_id: object) -> None:
+        if isinstance(batch_id, str):
+            self.open_batches(batch_id)
+        elif self.window.signed_in and self.store.batches:
+            self.open_batches()
+        else:
+            self.show_window()
+
+    def _explain_tray_once(self) -> None:
+        if self.settings.value(_TRAY_HINT_KEY, False, type=bool):
+            return
+        self.settings.setValue(_TRAY_HINT_KEY, True)
+        if self.tray.can_show_messages():
+            self.tray.show_message(
+                self.tr("StoryClip Desktop is still running"),
+                self.tr("It keeps following your batches from here. "
+                        "Choose Quit in this menu to close it."),
+            )
+
+    # ------------------------------------------------------------ quit
+
+    async def aclose(self) -> None:
+        """Release what outlives the windows (the D-Bus connection, the tray icon)."""
+        self.window.save_geometry()
+        if self._dialog is not None:
+            self._dialog._save_geometry()
+        self.tray.dispose()
+        if self.dbus is not None:
+            await self.dbus.aclose()

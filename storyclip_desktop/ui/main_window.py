@@ -1,0 +1,290 @@
+"""The main window: sign-in or account view, a banner, a connection status line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storyclip_desktop import __version__
+
+from . import style
+from .account import AccountView
+from .batch_card import plain_label
+from .bridge import BatchStore
+from .resources import app_icon
+from .signin import SignInView
+from .texts import plural
+
+__all__ = ["Banner", "MainWindow"]
+
+_GEOMETRY_KEY = "ui/mainWindowGeometry"
+
+
+class Banner(QFrame):
+    """An in-window notification: the last route when there is no tray and no
+    desktop notification service.
+
+    Signals:
+        activated(object): the user pressed "Show"; the batch id or None.
+    """
+
+    activated = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self._batch_id: str | None = None
+        self.kind = ""
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        self.icon = QLabel(self)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        texts = QVBoxLayout()
+        texts.setSpacing(2)
+        self.title = plain_label(parent=self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.body = plain_label(parent=self)
+        self.body.setWordWrap(True)
+        texts.addWidget(self.title)
+        texts.addWidget(self.body)
+        layout.addLayout(texts, 1)
+        self.show_button = QToolButton(self)
+        self.show_button.setText(self.tr("Show"))
+        self.show_button.clicked.connect(lambda: self.activated.emit(self._batch_id))
+        layout.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        close = QToolButton(self)
+        close.setAutoRaise(True)
+        close.setText("✕")
+        close.setToolTip(self.tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.setVisible(False)
+
+    def show_message(self, kind: str, title: str, body: str, batch_id: str | None) -> None:
+        self.kind = kind
+        self._batch_id = batch_id
+        self.title.setText(title)
+        self.body.setText(body)
+        self.body.setVisible(bool(body))
+        problem = kind in ("failed", "unreachable")
+        pixmap = QStyle.StandardPixmap.SP_MessageBoxWarning if problem else (
+            QStyle.StandardPixmap.SP_MessageBoxInformation
+        )
+        self.icon.setPixmap(self.style().standardIcon(pixmap).pixmap(24, 24))
+        palette = self.palette()
+        tone = style.tone("red" if problem else "blue", palette)
+        base = palette.color(QPalette.ColorRole.Base)
+        mixed = tone.toRgb()
+        mixed.setRgbF(
+            base.redF() * 0.88 + mixed.redF() * 0.12,
+            base.greenF() * 0.88 + mixed.greenF() * 0.12,
+            base.blueF() * 0.88 + mixed.blueF() * 0.12,
+        )
+        palette.setColor(QPalette.ColorRole.Window, mixed)
+        self.setPalette(palette)
+        self.show_button.setVisible(kind != "unreachable")
+        self.setVisible(True)
+
+
+class MainWindow(QMainWindow):
+    """Sign-in form or account view; closing it hides it to the tray when there is one.
+
+    Signals:
+        quitRequested(): the user asked to quit (menu, Ctrl+Q, or closing without a tray).
+        hiddenToTray(): the window was closed and the app keeps running in the tray.
+        openBatchesRequested(), refreshRequested(), signOutRequested(): user actions.
+    """
+
+    quitRequested = Signal()
+    hiddenToTray = Signal()
+    openBatchesRequested = Signal()
+    refreshRequested = Signal()
+    signOutRequested = Signal()
+
+    def __init__(
+        self,
+        store: BatchStore,
+        settings: QSettings | None = None,
+        tray_available: Callable[[], bool] = lambda: False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("StoryClip Desktop"))
+        self.setWindowIcon(app_icon())
+        self._store = store
+        self._settings = settings
+        self._tray_available = tray_available
+        self._signed_in = False
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 10, 10, 0)
+        layout.setSpacing(8)
+        self.banner = Banner(central)
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget(central)
+        self.sign_in = SignInView(self.stack)
+        self.account = AccountView(store, self.stack)
+        self.stack.addWidget(self.sign_in)
+        self.stack.addWidget(self.account)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.account.openBatchesRequested.connect(self.openBatchesRequested)
+        self.account.refreshRequested.connect(self.refreshRequested)
+        self.account.signOutRequested.connect(self.signOutRequested)
+
+        self._build_menu()
+        self.connection = plain_label(parent=self)
+        self.connection.setObjectName("connectionStatus")
+        self.connection.setIndent(8)
+        self.statusBar().addWidget(self.connection, 1)
+        self.statusBar().setSizeGripEnabled(False)
+
+        store.changed.connect(self.update_status)
+        self.show_sign_in()
+        self.resize(520, 480)
+        if settings is not None:
+            geometry = settings.value(_GEOMETRY_KEY)
+            if isinstance(geometry, QByteArray | bytes):
+                self.restoreGeometry(QByteArray(geometry))
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&StoryClip"))
+        self.batches_action = QAction(self.tr("&Active batches…"), self)
+        self.batches_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.batches_action.triggered.connect(self.openBatchesRequested)
+        self.refresh_action = QAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
+            self.tr("&Refresh"), self,
+        )
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.triggered.connect(self.refreshRequested)
+        self.sign_out_action = QAction(self.tr("Sign &out"), self)
+        self.sign_out_action.triggered.connect(self.signOutRequested)
+        close_action = QAction(self.tr("&Close window"), self)
+        close_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        close_action.triggered.connect(self.close)
+        self.quit_action = QAction(self.tr("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.quitRequested)
+        for action in (self.batches_action, self.refresh_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.sign_out_action)
+        menu.addSeparator()
+        menu.addAction(close_action)
+        menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About StoryClip Desktop"), self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About StoryClip Desktop"))
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            self.tr("StoryClip Desktop %1").replace("%1", __version__)
+            + "\n\n"
+            + self.tr("Follows your StoryClip publishing from the system tray.")
+        )
+        box.open()
+
+    # ------------------------------------------------------------ views
+
+    @property
+    def signed_in(self) -> bool:
+        return self._signed_in
+
+    def show_sign_in(self, notice: str = "") -> None:
+        self._signed_in = False
+        self.stack.setCurrentWidget(self.sign_in)
+        self.sign_in.reset(notice)
+        for action in (self.batches_action, self.refresh_action, self.sign_out_action):
+            action.setEnabled(False)
+        self.update_status()
+
+    def show_account(self, email: str | None, vault_text: str = "") -> None:
+        self._signed_in = True
+        self.account.set_user(email)
+        self.account.set_vault_message(vault_text)
+        self.sign_in.set_busy(False)
+        self.sign_in.password.clear()
+        self.stack.setCurrentWidget(self.account)
+        for action in (self.batches_action, self.refresh_action, self.sign_out_action):
+            action.setEnabled(True)
+        self.update_status()
+
+    def set_busy(self, busy: bool) -> None:
+        self.account.set_busy(busy)
+        self.refresh_action.setEnabled(self._signed_in and not busy)
+
+    def update_status(self) -> None:
+        self.connection.setText(self.status_text())
+
+    def status_text(self) -> str:
+        """One line about the connection: what a support person would ask first."""
+        if not self._signed_in:
+            return self.tr("Not signed in")
+        if not self._store.reachable:
+            return self.tr("Cannot reach the StoryClip server — retrying…")
+        running = self._store.running()
+        states = [self._store.stream(b.batch_id) for b in running]
+        names = [s.state for s in states if s is not None]
+        if any(n == "stalled" for n in names):
+            return self.tr("Connected — a batch seems stalled on the server")
+        if any(n in ("reconnecting", "connecting") for n in names):
+            return self.tr("Connected — reconnecting to live updates…")
+        if any(n == "polling" for n in names):
+            return self.tr("Connected — following by polling (server restarted)")
+        if running:
+            return plural().following_live(len(running))
+        return self.tr("Connected")
+
+    # ------------------------------------------------------------ window
+
+    def bring_forward(self) -> None:
+        """Show, un-minimise and raise (tray click, second instance, notification)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        if self._tray_available():
+            event.ignore()
+            self.hide()
+            self.hiddenToTray.emit()
+            return
+        event.accept()
+        self.quitRequested.emit()
+
+    def save_geometry(self) -> None:
+        if self._settings is not None:
+            self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
+

@@ -1,0 +1,50 @@
+"""What the UI asks of the rest of the app (implemented in ``app.py`` on the core).
+
+The UI never talks HTTP: it calls these coroutines from its slots and shows
+their outcome. Everything else it learns through the monitor's listener
+(:mod:`storyclip_desktop.ui.bridge`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover - for the docstrings' cross references only
+    from storyclip_desktop.core.auth import AuthError  # noqa: F401
+
+__all__ = ["SIGN_IN_REASONS", "VAULT_MESSAGES", "AppServices"]
+
+#: ``AuthError.reason`` values the sign-in form has a sentence for.
+SIGN_IN_REASONS = frozenset(
+    {"invalid_credentials", "email_not_confirmed", "session_expired", "rate_limited",
+     "network", "server"}
+)
+
+#: ``AppServices.vault_message`` codes: why the session lives only in memory.
+VAULT_MESSAGES = frozenset({"no_keyring", "locked", "error"})
+
+
+class AppServices(Protocol):
+    """The app's services, as the UI uses them. All coroutines run on the qasync loop."""
+
+    @property
+    def user_email(self) -> str | None:
+        """The signed-in user's email, or None when nobody is signed in."""
+
+    @property
+    def vault_message(self) -> str | None:
+        """None when the session is safely in the keyring; else ``no_keyring``,
+        ``locked`` or ``error``: the session is kept only until the app quits."""
+
+    async def sign_in(self, email: str, password: str, remember: bool) -> None:
+        """Sign in and start following the user's batches.
+
+        Raises ``core.auth.AuthError`` whose ``reason`` is one of
+        :data:`SIGN_IN_REASONS`; any other exception is shown as a generic error.
+        """
+
+    async def sign_out(self) -> None:
+        """End the session (the monitor then calls ``signed_out("user")``)."""
+
+    async def refresh(self) -> None:
+        """Re-read every batch from the server now (the REST summary is the truth)."""

@@ -1,0 +1,176 @@
+"""The sign-in form: email, password, remember me; busy while the core works."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .batch_card import color_label, plain_label
+from .resources import app_icon
+
+__all__ = ["SignInView"]
+
+
+class SignInView(QWidget):
+    """Collects the credentials and shows the outcome; it does not sign in itself.
+
+    Signals:
+        submitted(str, str, bool): email, password, remember me. Emitted once per
+            attempt: a second Enter while busy is ignored.
+    """
+
+    submitted = Signal(str, str, bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInView")
+        self._busy = False
+
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        column = QVBoxLayout()
+        column.setSpacing(10)
+        row.addLayout(column)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        logo = QLabel(self)
+        logo.setPixmap(app_icon().pixmap(QSize(64, 64), self.devicePixelRatioF()))
+        logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(logo)
+
+        heading = QLabel(self.tr("Sign in to StoryClip"), self)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(heading)
+        hint = QLabel(
+            self.tr("Follow your publishing from the tray, even with every window closed."),
+            self,
+        )
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        column.addWidget(hint)
+        column.addSpacing(6)
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(4)
+        self.email = QLineEdit(self)
+        self.email.setObjectName("email")
+        self.email.setPlaceholderText(self.tr("you@example.com"))
+        self.email.setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly)
+        self.email.setClearButtonEnabled(True)
+        self.password = QLineEdit(self)
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhSensitiveData
+        )
+        form.addRow(self.tr("&Email"), self.email)
+        form.addRow(self.tr("&Password"), self.password)
+        column.addLayout(form)
+
+        self.remember = QCheckBox(self.tr("&Remember me on this computer"), self)
+        self.remember.setChecked(True)
+        column.addWidget(self.remember)
+
+        self.error = plain_label(parent=self)
+        self.error.setObjectName("signInError")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        column.addWidget(self.error)
+
+        self.button = QPushButton(self.tr("Sign in"), self)
+        self.button.setObjectName("signInButton")
+        self.button.setDefault(True)
+        self.button.setMinimumHeight(self.button.sizeHint().height() + 6)
+        self.button.clicked.connect(self.submit)
+        column.addWidget(self.button)
+
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setMaximumHeight(6)
+        self.busy_bar.setVisible(False)
+        column.addWidget(self.busy_bar)
+
+        for widget in (self.email, self.password, self.remember, self.button, self.error):
+            widget.setMinimumWidth(320)
+        self.email.returnPressed.connect(self.submit)
+        self.password.returnPressed.connect(self.submit)
+        self.setTabOrder(self.email, self.password)
+        self.setTabOrder(self.password, self.remember)
+        self.setTabOrder(self.remember, self.button)
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def submit(self) -> None:
+        """Validate and emit ``submitted``; nothing happens while already busy."""
+        if self._busy:
+            return
+        email = self.email.text().strip()
+        password = self.password.text()
+        if not email or not password:
+            self.show_error(self.tr("Enter your email and your password."))
+            (self.email if not email else self.password).setFocus()
+            return
+        self.set_busy(True)
+        self.submitted.emit(email, password, self.remember.isChecked())
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for widget in (self.email, self.password, self.remember):
+            widget.setEnabled(not busy)
+        self.button.setEnabled(not busy)
+        self.button.setText(self.tr("Signing in…") if busy else self.tr("Sign in"))
+        self.busy_bar.setVisible(busy)
+        if busy:
+            self.error.setVisible(False)
+
+    def show_error(self, text: str, *, notice: bool = False) -> None:
+        """Show a sentence under the form; ``notice`` for information, not failure."""
+        self.error.setText(text)
+        color_label(self.error, "amber" if notice else "red", self.palette())
+        self.error.setVisible(bool(text))
+
+    def failed(self, text: str, *, clear_password: bool) -> None:
+        """The attempt failed: leave busy, say why, put the cursor where to act."""
+        self.set_busy(False)
+        self.show_error(text)
+        if clear_password:
+            self.password.clear()
+            self.password.setFocus()
+        else:
+            self.button.setFocus()
+
+    def reset(self, notice: str = "") -> None:
+        """Back to an empty form (after sign-out), with an optional reason."""
+        self.set_busy(False)
+        self.password.clear()
+        self.show_error(notice, notice=True)
+        if not notice:
+            self.error.setVisible(False)
+        (self.password if self.email.text() else self.email).setFocus()

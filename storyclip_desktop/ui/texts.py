@@ -1,0 +1,238 @@
+"""Every sentence the user reads about a status, an error or a time, translated.
+
+Kept in one place so the dialog, the main window, the tray and the
+notifications say the same thing the same way. Untrusted values (titles,
+server errors, raw statuses) are only ever substituted into plain text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QObject
+
+from storyclip_desktop.core.model import Batch, BatchStatus, ClipStatus, StreamState
+
+__all__ = [
+    "Texts",
+    "batch_status_text",
+    "clip_status_text",
+    "fill",
+    "format_time",
+    "plural",
+    "short_id",
+    "sign_in_error",
+    "signed_out_text",
+    "stream_state_text",
+    "vault_text",
+]
+
+_PLACEHOLDER = re.compile(r"%(\d)")
+
+
+def fill(template: str, *args: object) -> str:
+    """Qt-style ``%1 %2`` substitution in one pass, so a value that itself holds
+    ``%2`` (an untrusted title, say) is never substituted again."""
+
+    def repl(match: re.Match[str]) -> str:
+        i = int(match.group(1)) - 1
+        return str(args[i]) if 0 <= i < len(args) else match.group(0)
+
+    return _PLACEHOLDER.sub(repl, template)
+
+
+translate = QCoreApplication.translate
+
+
+class Texts(QObject):
+    """Sentences with a number in them: ``tr`` with ``n`` picks the plural form."""
+
+    def batches_publishing(self, n: int) -> str:
+        return self.tr("%n batch(es) publishing", "", n)
+
+    def publications_in_progress(self, n: int) -> str:
+        return self.tr("You have %n publication(s) in progress", "", n)
+
+    def clips_label(self, n: int) -> str:
+        return self.tr("Clips (%n)", "", n)
+
+    def finished_batches(self, n: int) -> str:
+        return self.tr("%n batch(es) finished", "", n)
+
+    def more_batches(self, n: int) -> str:
+        return self.tr("and %n more…", "", n)
+
+    def following_live(self, n: int) -> str:
+        return self.tr("Connected — following %n batch(es) live", "", n)
+
+
+_texts: Texts | None = None
+
+
+def plural() -> Texts:
+    global _texts
+    if _texts is None:
+        _texts = Texts()
+    return _texts
+
+
+# ---------------------------------------------------------------- statuses
+
+
+def short_id(batch_id: str) -> str:
+    """A short, recognisable id: ``batch_1761725644409_abc123`` → ``abc123``."""
+    tail = batch_id.rsplit("_", 1)[-1] if "_" in batch_id else batch_id
+    if len(tail) < 4:
+        tail = batch_id
+    return tail[-8:]
+
+
+def batch_status_text(batch: Batch) -> str:
+    status = batch.status
+    if status is BatchStatus.PROCESSING:
+        return translate("Texts", "Processing")
+    if status is BatchStatus.COMPLETED:
+        return translate("Texts", "Completed")
+    if status is BatchStatus.FAILED:
+        return translate("Texts", "Failed")
+    if status is BatchStatus.PAUSED:
+        return translate("Texts", "Paused")
+    if status is BatchStatus.CANCELLED:
+        return translate("Texts", "Cancelled")
+    return fill(translate("Texts", "Unknown (%1)"), batch.status_raw[:40])
+
+
+def clip_status_text(status: ClipStatus, raw: str) -> str:
+    if status is ClipStatus.PENDING:
+        return translate("Texts", "Pending")
+    if status is ClipStatus.UPLOADING:
+        return translate("Texts", "Uploading")
+    if status is ClipStatus.WAITING_CONFIRMATION:
+        return translate("Texts", "Waiting for confirmation")
+    if status is ClipStatus.SCHEDULING:
+        return translate("Texts", "Scheduling")
+    if status is ClipStatus.SCHEDULED:
+        return translate("Texts", "Scheduled")
+    if status is ClipStatus.PUBLISHED:
+        return translate("Texts", "Published")
+    if status is ClipStatus.FAILED:
+        return translate("Texts", "Failed")
+    return fill(translate("Texts", "Unknown (%1)"), raw[:40])
+
+
+def stream_state_text(state: StreamState, remaining: float | None = None) -> str:
+    """The stream's state line; ``remaining`` overrides ``retry_in`` for a countdown."""
+    name = state.state
+    if name == "connecting":
+        return translate("Texts", "Connecting…")
+    if name == "live":
+        return translate("Texts", "Live")
+    if name == "reconnecting":
+        wait = state.retry_in if remaining is None else remaining
+        if wait is not None and wait >= 0.5:
+            return fill(translate("Texts", "Reconnecting in %1 s"), math.ceil(wait - 0.05))
+        return translate("Texts", "Reconnecting…")
+    if name == "polling":
+        return translate("Texts", "Server restarted, following by polling")
+    if name == "stalled":
+        return translate("Texts", "Stalled: the server stopped working on this batch")
+    if name == "finished":
+        return translate("Texts", "Finished")
+    return translate("Texts", "Not following")
+
+
+# ---------------------------------------------------------------- time
+
+
+def format_time(when: datetime | None, *, with_date: bool | None = None) -> str:
+    """Local time in the UI's locale; the date is added when it is not today."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    local = QDateTime.fromMSecsSinceEpoch(int(when.timestamp() * 1000)).toLocalTime()
+    locale = QLocale()
+    if with_date is None:
+        with_date = local.date() != QDateTime.currentDateTime().date()
+    time_text = locale.toString(local.time(), QLocale.FormatType.ShortFormat)
+    if not with_date:
+        return time_text
+    return f"{locale.toString(local.date(), QLocale.FormatType.ShortFormat)} {time_text}"
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+def sign_in_error(reason: str | None) -> str:
+    """What went wrong and what to do next, by ``AuthError.reason``."""
+    if reason == "invalid_credentials":
+        return translate(
+            "Texts",
+            "The email or password is not correct. Check them and try again, "
+            "or reset your password on the StoryClip website.",
+        )
+    if reason == "email_not_confirmed":
+        return translate(
+            "Texts",
+            "Your email address is not confirmed yet. Open the link in the confirmation "
+            "email from StoryClip, then sign in again.",
+        )
+    if reason == "session_expired":
+        return translate(
+            "Texts", "Your session has expired. Sign in again to keep following your batches."
+        )
+    if reason == "rate_limited":
+        return translate("Texts", "Too many sign-in attempts. Wait a minute, then try again.")
+    if reason == "network":
+        return translate(
+            "Texts",
+            "Could not reach the StoryClip server. Check your internet connection and try again.",
+        )
+    if reason == "server":
+        return translate("Texts", "The StoryClip server had a problem. Try again in a few minutes.")
+    return translate(
+        "Texts",
+        "Something went wrong while signing in. Try again; if it keeps happening, "
+        "contact StoryClip support.",
+    )
+
+
+def signed_out_text(reason: str) -> str:
+    """Why the session ended, when the user did not ask for it ("" when they did)."""
+    if reason == "session_expired":
+        return translate(
+            "Texts", "Your session has expired. Sign in again to keep following your batches."
+        )
+    if reason == "revoked":
+        return translate(
+            "Texts",
+            "You were signed out by the server (perhaps from another device). Sign in again.",
+        )
+    if reason == "error":
+        return translate("Texts", "You were signed out because of an error. Sign in again.")
+    return ""
+
+
+def vault_text(code: str | None) -> str:
+    """Why the session is kept only in memory (no usable keyring)."""
+    if code is None:
+        return ""
+    if code == "no_keyring":
+        return translate(
+            "Texts",
+            "This computer has no password keyring, so your session is kept only until "
+            "you quit StoryClip Desktop; you will have to sign in again next time.",
+        )
+    if code == "locked":
+        return translate(
+            "Texts",
+            "Your password keyring is locked, so your session is kept only until you quit "
+            "StoryClip Desktop. Unlock the keyring to stay signed in.",
+        )
+    return translate(
+        "Texts",
+        "Your session could not be saved in the password keyring, so it is kept only "
+        "until you quit StoryClip Desktop.",
+    )

@@ -1,0 +1,174 @@
+"""The tray icon: idle, publishing or problem; a menu with a status line on top."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from storyclip_desktop.core.model import BatchStatus
+
+from .bridge import BatchStore
+from .resources import TrayState, icon
+from .texts import fill, plural
+
+__all__ = ["TrayIcon", "TrayState"]
+
+
+class TrayIcon(QObject):
+    """Owns the ``QSystemTrayIcon`` and its menu; shows the store's state.
+
+    "Problem" means the server cannot be reached, a stream is stalled, or a
+    batch failed and the user has not opened the dialog since.
+
+    Signals:
+        openRequested(): open the main window (icon click, "Open").
+        batchesRequested(): open the active-batches dialog.
+        refreshRequested(), signOutRequested(), quitRequested(): menu actions.
+        messageClicked(): the user clicked the last tray message.
+        messageShown(str, str): a message (title, body) was handed to the tray.
+    """
+
+    openRequested = Signal()
+    batchesRequested = Signal()
+    refreshRequested = Signal()
+    signOutRequested = Signal()
+    quitRequested = Signal()
+    messageClicked = Signal()
+    messageShown = Signal(str, str)
+
+    def __init__(
+        self,
+        store: BatchStore,
+        available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._available = available
+        self._signed_in = False
+        self._unseen_failures: set[str] = set()
+        self.state = TrayState.IDLE
+
+        self.icon = QSystemTrayIcon(self)
+        self.menu = QMenu()
+        self.status_action = QAction(self.menu)
+        self.status_action.setEnabled(False)
+        self.menu.addAction(self.status_action)
+        self.menu.addSeparator()
+        self.open_action = self.menu.addAction(self.tr("Open StoryClip"))
+        self.batches_action = self.menu.addAction(self.tr("Active batches…"))
+        self.refresh_action = self.menu.addAction(self.tr("Refresh"))
+        self.menu.addSeparator()
+        self.sign_out_action = self.menu.addAction(self.tr("Sign out"))
+        self.quit_action = self.menu.addAction(self.tr("Quit"))
+        self.open_action.triggered.connect(self.openRequested)
+        self.batches_action.triggered.connect(self.batchesRequested)
+        self.refresh_action.triggered.connect(self.refreshRequested)
+        self.sign_out_action.triggered.connect(self.signOutRequested)
+        self.quit_action.triggered.connect(self.quitRequested)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.icon.messageClicked.connect(self.messageClicked)
+
+        store.changed.connect(self.update)
+        store.batchChanged.connect(self._note_failure)
+        store.cleared.connect(self._unseen_failures.clear)
+        self.update()
+
+    # ------------------------------------------------------------ visibility
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def dispose(self) -> None:
+        """Remove the icon now (quitting): some tray hosts keep a dead icon otherwise."""
+        self.icon.hide()
+        self.menu.deleteLater()
+
+    def is_available(self) -> bool:
+        """A tray host exists and the icon is shown: closing the window may hide it."""
+        return bool(self._available()) and self.icon.isVisible()
+
+    def can_show_messages(self) -> bool:
+        """Offscreen Qt says supportsMessages() with no tray at all: check both."""
+        return self.is_available() and QSystemTrayIcon.supportsMessages()
+
+    def show_message(self, title: str, body: str, problem: bool = False) -> None:
+        kind = (
+            QSystemTrayIcon.MessageIcon.Warning if problem
+            else QSystemTrayIcon.MessageIcon.Information
+        )
+        self.icon.showMessage(title, body, kind, 8000)
+        self.messageShown.emit(title, body)
+
+    # ------------------------------------------------------------ state
+
+    def set_signed_in(self, signed_in: bool) -> None:
+        self._signed_in = signed_in
+        self.update()
+
+    def batches_seen(self) -> None:
+        """The user opened the dialog: failures are no longer news for the icon."""
+        if self._unseen_failures:
+            self._unseen_failures.clear()
+            self.update()
+
+    def _note_failure(self, batch_id: str, _changed: list[int]) -> None:
+        batch = self._store.batch(batch_id)
+        if batch is not None and batch.status is BatchStatus.FAILED:
+            self._unseen_failures.add(batch_id)
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.openRequested.emit()
+
+    def compute_state(self) -> TrayState:
+        if not self._signed_in:
+            return TrayState.IDLE
+        if not self._store.reachable or self._unseen_failures:
+            return TrayState.PROBLEM
+        running = self._store.running()
+        for batch in running:
+            stream = self._store.stream(batch.batch_id)
+            if stream is not None and stream.state == "stalled":
+                return TrayState.PROBLEM
+        return TrayState.PUBLISHING if running else TrayState.IDLE
+
+    def status_text(self) -> str:
+        if not self._signed_in:
+            return self.tr("Not signed in")
+        if not self._store.reachable:
+            return self.tr("Cannot reach the server")
+        running = self._store.running()
+        if running:
+            done = sum(b.done for b in running)
+            total = sum(b.total for b in running)
+            return fill(
+                self.tr("%1 — %2 / %3 clips"),
+                plural().batches_publishing(len(running)), done, total,
+            )
+        if self._unseen_failures:
+            return self.tr("A batch failed")
+        return self.tr("Nothing publishing")
+
+    def update(self) -> None:
+        self.state = self.compute_state()
+        self.icon.setIcon(self._icon_for(self.state))
+        text = self.status_text()
+        self.status_action.setText(text)
+        self.icon.setToolTip(fill(self.tr("StoryClip Desktop — %1"), text))
+        for action in (self.batches_action, self.refresh_action, self.sign_out_action):
+            action.setEnabled(self._signed_in)
+
+    @staticmethod
+    def _icon_for(state: TrayState) -> QIcon:
+        return icon(f"tray-{state.value}")

@@ -1,0 +1,266 @@
+"""The active-batches dialog follows real batch updates, refreshes, scrolls and scales."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import psutil
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from storyclip_desktop.core.model import StreamState
+from storyclip_desktop.ui.batch_card import BatchCard
+from storyclip_desktop.ui.batches_dialog import ActiveBatchesDialog
+from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge
+from storyclip_desktop.ui.clip_model import ClipTableModel
+from storyclip_desktop.ui.controller import DesktopUi
+
+from .fakes import T0, XSS_TITLE, BatchRun, RecordingServices, make_batch, make_clip
+
+
+def _card(dialog: ActiveBatchesDialog, batch_id: str) -> BatchCard:
+    return dialog.cards[batch_id]
+
+
+def test_cards_follow_a_running_batch_to_the_end(qtbot: object, settings: QSettings) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store, settings)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.show()
+    assert dialog.empty.isVisible()
+
+    run = BatchRun(bridge, make_batch(total=20))
+    run.start()
+    card = _card(dialog, run.batch.batch_id)
+    assert not dialog.empty.isVisible()
+    assert card.title.text() == "Batch abc123"
+    assert card.chip.text() == "Processing"
+    assert card.progress.text() == "0 / 20 clips"
+    assert card.stream_label.text() == "● Live"
+    assert card.expanded
+    assert card.table is not None
+    table = card.table
+
+    for index in range(1, 21):
+        run.clip(index, "uploading")
+        row_status = card.model.index(index - 1, ClipTableModel.STATUS).data()
+        assert row_status == "Uploading"
+        run.clip(index, "error" if index == 4 else "published",
+                 error="Metricool said no" if index == 4 else None)
+        done = index
+        assert card.progress.value() == done
+        assert card.progress.text() == f"{done} / 20 clips"
+        failed = 1 if index >= 4 else 0
+        assert card.counts.text() == (
+            f"Published {done - failed} · Failed {failed} · Pending {20 - done}"
+        )
+        shown = table.proxy.index(index - 1, ClipTableModel.STATUS).data()
+        assert shown == ("Failed" if index == 4 else "Published")
+
+    run.finish()
+    assert card.chip.text() == "Completed"
+    assert card.progress.text() == "20 / 20 clips"
+    assert card.stream_label.isHidden()
+    assert "Ended" in card.times.text()
+    assert "Started" in card.times.text()
+    assert dialog.summary.text() == "0 batches publishing · 1 batch finished"
+
+
+def test_stream_state_lines(qtbot: object) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    batch = make_batch()
+    bridge.batch_added(batch)
+    card = _card(dialog, batch.batch_id)
+    expected = {
+        StreamState("connecting"): "● Connecting…",
+        StreamState("live"): "● Live",
+        StreamState("reconnecting", retry_in=5): "● Reconnecting in 5 s",
+        StreamState("reconnecting"): "● Reconnecting…",
+        StreamState("polling", retry_in=30): "● Server restarted, following by polling",
+        StreamState("stalled"): "● Stalled: the server stopped working on this batch",
+    }
+    for state, text in expected.items():
+        bridge.stream_state_changed(batch.batch_id, state)
+        assert card.stream_label.text() == text
+
+
+def test_reconnect_countdown_ticks_down(qtbot: object) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    batch = make_batch()
+    bridge.batch_added(batch)
+    card = _card(dialog, batch.batch_id)
+    bridge.stream_state_changed(batch.batch_id, StreamState("reconnecting", retry_in=2))
+    assert card.stream_label.text() == "● Reconnecting in 2 s"
+    qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: card.stream_label.text() == "● Reconnecting in 1 s", timeout=3000
+    )
+    qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: card.stream_label.text() == "● Reconnecting…", timeout=3000
+    )
+    qtbot.waitUntil(lambda: not dialog._countdown.isActive(), timeout=3000)  # type: ignore[attr-defined]
+
+
+def test_status_chips_for_every_status(qtbot: object) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    chips = {
+        "processing": ("Processing", "#2f7de1"),
+        "completed": ("Completed", "#2e9d52"),
+        "failed": ("Failed", "#d64545"),
+        "paused": ("Paused", "#6b7280"),
+        "cancelled": ("Cancelled", "#6b7280"),
+        "archived": ("Unknown (archived)", "#6b7280"),
+    }
+    for i, status in enumerate(chips):
+        bridge.batch_added(make_batch(f"batch_1_{status}", total=2, status=status,
+                                      created_at=T0 + timedelta(minutes=i)))
+    for status, (text, color) in chips.items():
+        chip = _card(dialog, f"batch_1_{status}").chip
+        assert chip.text() == text
+        assert chip._color.name() == color
+    # Newest first.
+    order = [dialog._cards_layout.itemAt(i).widget() for i in range(1, 7)]
+    assert [c.batch_id for c in order] == [f"batch_1_{s}" for s in reversed(chips)]
+
+
+def test_untrusted_text_is_literal_on_the_card_and_in_the_table(qtbot: object) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    batch = make_batch(
+        total=1, status="failed", error=XSS_TITLE,
+        clips=(make_clip(1, "failed", title=XSS_TITLE, error=XSS_TITLE),),
+    )
+    bridge.batch_added(batch)
+    card = _card(dialog, batch.batch_id)
+    assert card.error.text() == f"Server error: {XSS_TITLE}"
+    labels = card.findChildren(QLabel) + dialog.findChildren(QLabel)
+    for label in labels:
+        if "<" in label.text():
+            assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+    card.set_expanded(True)
+    assert card.table is not None
+    assert card.table.proxy.index(0, ClipTableModel.TITLE).data() == XSS_TITLE
+
+
+def test_open_on_expands_and_scrolls_to_the_batch(qtbot: object) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    for i in range(30):
+        bridge.batch_added(make_batch(f"batch_1_{i:04d}", total=5,
+                                      created_at=T0 + timedelta(minutes=i)))
+    dialog.resize(700, 500)
+    dialog.show()
+    bar = dialog.scroll_area.verticalScrollBar()
+    assert bar.maximum() > 0 or qtbot.waitUntil(lambda: bar.maximum() > 0)  # type: ignore[attr-defined]
+    assert bar.value() == 0
+    oldest = "batch_1_0000"  # newest first: the oldest card is at the bottom
+    assert dialog.open_on(oldest)
+    card = _card(dialog, oldest)
+    assert card.expanded
+    qtbot.waitUntil(lambda: bar.value() > 0)  # type: ignore[attr-defined]
+    viewport = dialog.scroll_area.viewport()
+    top_left = card.mapTo(viewport, card.rect().topLeft())
+    assert 0 <= top_left.y() < viewport.height()
+    assert not dialog.open_on("batch_unknown")
+
+
+def test_refresh_calls_the_services_and_shows_it_is_working(ui: DesktopUi, qtbot: object) -> None:
+    services: RecordingServices = ui.services  # type: ignore[assignment]
+    services.user_email = "ana@example.com"
+    ui.on_signed_in()
+    batch = make_batch()
+    services.known = [replace(batch, published=3)]
+    ui.bridge.batch_added(batch)
+    dialog = ui.open_batches()
+    services.gate = asyncio.Event()
+
+    dialog.refresh_button.click()
+    qtbot.waitUntil(lambda: services.calls == [("refresh",)])  # type: ignore[attr-defined]
+    assert dialog.busy
+    assert not dialog.refresh_button.isEnabled()
+    assert dialog.busy_bar.isVisible()
+    assert dialog.refresh_button.text() == "Refreshing…"
+    assert ui.window.account.refresh_button.text() == "Refreshing…"
+    ui.refresh()  # the tray's or the window's refresh while one runs: ignored
+    dialog.refreshRequested.emit()
+    services.gate.set()
+    qtbot.waitUntil(lambda: not dialog.busy)  # type: ignore[attr-defined]
+    assert services.calls == [("refresh",)]
+    assert dialog.refresh_button.isEnabled()
+    assert not dialog.busy_bar.isVisible()
+    assert _card(dialog, batch.batch_id).counts.text().startswith("Published 3 ")
+
+    services.refresh_error = OSError("boom")
+    dialog.refresh_button.click()
+    qtbot.waitUntil(lambda: dialog.notice.isVisible())  # type: ignore[attr-defined]
+    assert dialog.notice.text() == "Could not refresh. Check your connection and try again."
+    assert not dialog.busy
+
+
+def test_sign_out_empties_the_dialog(qtbot: object) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    bridge.batch_added(make_batch())
+    dialog.show()
+    bridge.signed_out("session_expired")
+    assert dialog.cards == {}
+    assert dialog.empty.isVisible()
+
+
+@pytest.mark.slow
+def test_a_hundred_batches_of_two_hundred_clips(qtbot: object) -> None:
+    """Memory and time stay bounded: tables are built only for opened cards."""
+    process = psutil.Process()
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.show()
+    QApplication.processEvents()
+    batches = [
+        make_batch(f"batch_{i:04d}", total=200, created_at=T0 + timedelta(seconds=i),
+                   clips=tuple(make_clip(c, title=f"Clip {c} of batch {i}") for c in range(1, 201)))
+        for i in range(100)
+    ]
+    rss_before = process.memory_info().rss
+    started = time.perf_counter()
+    for batch in batches:
+        bridge.batch_added(batch)
+    QApplication.processEvents()
+    build = time.perf_counter() - started
+    grown = (process.memory_info().rss - rss_before) / 2**20
+    assert len(dialog.cards) == 100
+    assert sum(1 for c in dialog.cards.values() if c.table is not None) <= 3
+    # An update on one clip of one batch touches one card and one row.
+    run = BatchRun(bridge, batches[50])
+    card = _card(dialog, batches[50].batch_id)
+    started = time.perf_counter()
+    for index in range(1, 201):
+        run.clip(index, "published")
+    per_event_ms = (time.perf_counter() - started) / 200 * 1000
+    assert card.progress.text() == "200 / 200 clips"
+    dialog.open_on(batches[0].batch_id)
+    QApplication.processEvents()
+    print(f"\n100x200: build {build:.2f} s, +{grown:.0f} MiB RSS, {per_event_ms:.2f} ms/event")
+    assert build < 20
+    assert grown < 250
+    assert per_event_ms < 20

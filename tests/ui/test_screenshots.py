@@ -1,0 +1,142 @@
+"""Screenshots of the main window and the dialog (a running and a finished batch),
+in English, Spanish and a dark palette, for the README and for a human to look at.
+
+Written to tests/artifacts/screenshots/ (git-ignored). The assertions make sure
+each picture shows a laid-out window, not an empty or half-painted one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication
+
+from storyclip_desktop.core.model import StreamState
+from storyclip_desktop.ui.bridge import MonitorBridge
+from storyclip_desktop.ui.controller import DesktopUi
+from storyclip_desktop.ui.resources import install_translator
+
+from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch, make_clip
+
+OUT = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+TITLES = {
+    "en": ["Morning routine in 60 s", "Valencia city tour", "Behind the scenes", XSS_TITLE,
+           "Unboxing the new camera", "Q&A with followers", "Recipe: tortilla", "Sunset timelapse"],
+    "es": ["Rutina de mañana en 60 s", "Tour por Valencia", "Detrás de cámaras", XSS_TITLE,
+           "Unboxing de la cámara nueva", "Preguntas de seguidores", "Receta: tortilla",
+           "Atardecer en timelapse"],
+}
+
+
+def _dark_palette() -> QPalette:
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2b2d31", QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#26282c",
+        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#3a3d42",
+        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d7be0",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#3a3d42",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+    }
+    for role, color in roles.items():
+        palette.setColor(role, QColor(color))
+    return palette
+
+
+def _scene(ui: DesktopUi, lang: str) -> None:
+    """A user with one batch half-way and one that finished a few minutes ago."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    titles = TITLES[lang]
+    running = make_batch(
+        "batch_1761725644409_abc123", total=20,
+        created_at=now - timedelta(minutes=14), started_at=now - timedelta(minutes=14),
+        clips=tuple(make_clip(i, title=titles[(i - 1) % len(titles)]) for i in range(1, 21)),
+    )
+    run = BatchRun(ui.bridge, running)
+    run.start()
+    for index in range(1, 13):
+        run.clip(index, "uploading")
+        if index == 7:
+            run.clip(index, "error", attempts=3, error=(
+                "Metricool rejected the video: it is longer than 60 seconds"
+                if lang == "en" else "Metricool rechazó el vídeo: dura más de 60 segundos"))
+        else:
+            run.clip(index, "published")
+    run.clip(13, "uploading")
+    run.clip(13, "waiting")
+    run.batch = replace(run.batch, clips=tuple(
+        replace(c, published_at=now - timedelta(minutes=14 - c.index))
+        if c.published_at else c for c in run.batch.clips))
+    ui.bridge.batch_updated(run.batch, [])
+    ui.bridge.stream_state_changed(running.batch_id, StreamState("live"))
+
+    finished = make_batch(
+        "batch_1761724000000_f00d42", total=8,
+        created_at=now - timedelta(minutes=52), started_at=now - timedelta(minutes=52),
+        clips=tuple(make_clip(i, title=titles[-i]) for i in range(1, 9)),
+    )
+    done = BatchRun(ui.bridge, finished)
+    done.start()
+    done.publish_all()
+    done.batch = replace(done.batch, completed_at=now - timedelta(minutes=31))
+    done.finish()
+    ui.window.banner.hide()
+
+
+def _grab(widget: object, name: str) -> QImage:
+    QApplication.processEvents()
+    pixmap = widget.grab()  # type: ignore[attr-defined]
+    OUT.mkdir(parents=True, exist_ok=True)
+    assert pixmap.save(str(OUT / name))
+    return pixmap.toImage()
+
+
+def _looks_drawn(image: QImage) -> None:
+    assert image.width() > 400
+    assert image.height() > 300
+    colors = {
+        image.pixelColor(x, y).rgb()
+        for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colors) > 40  # text, icons, chips, bars: not a blank window
+
+
+@pytest.mark.parametrize(("lang", "dark"), [("en", False), ("es", False), ("en", True)])
+def test_screenshots(
+    loop: object, qapp: QApplication, settings: QSettings, lang: str, dark: bool
+) -> None:
+    install_translator(qapp, lang)
+    old_palette = qapp.palette()
+    if dark:
+        qapp.setPalette(_dark_palette())
+    suffix = ("-" + lang if lang != "en" else "") + ("-dark" if dark else "")
+    bridge = MonitorBridge()
+    services = RecordingServices(bridge)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None,
+                   tray_available=lambda: False)
+    try:
+        ui.start()
+        ui.window.resize(520, 460)
+        _looks_drawn(_grab(ui.window, f"sign-in{suffix}.png"))
+        services.user_email = "ana@example.com"
+        ui.on_signed_in()
+        _scene(ui, lang)
+        _looks_drawn(_grab(ui.window, f"main-window{suffix}.png"))
+        dialog = ui.open_batches()
+        dialog.resize(900, 700)
+        _looks_drawn(_grab(dialog, f"active-batches{suffix}.png"))
+        assert len(dialog.cards) == 2
+    finally:
+        if ui._dialog is not None:
+            ui._dialog.close()
+        ui.window.hide()
+        ui.tray.dispose()
+        ui.window.deleteLater()
+        ui.deleteLater()
+        qapp.setPalette(old_palette)

@@ -1,0 +1,108 @@
+"""The tray icon's states, status line and menu actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from storyclip_desktop.core.model import StreamState
+from storyclip_desktop.ui.bridge import MonitorBridge
+from storyclip_desktop.ui.controller import DesktopUi
+from storyclip_desktop.ui.resources import TrayState
+
+from .fakes import BatchRun, RecordingServices, make_batch
+
+
+def _tray_ui(settings: QSettings) -> tuple[DesktopUi, RecordingServices]:
+    bridge = MonitorBridge()
+    services = RecordingServices(bridge)
+    services.user_email = "ana@example.com"
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None,
+                   tray_available=lambda: True)
+    ui.start()
+    return ui, services
+
+
+def _dispose(ui: DesktopUi) -> None:
+    if ui._dialog is not None:
+        ui._dialog.close()
+    ui.tray.dispose()
+    ui.window.hide()
+    ui.window.deleteLater()
+    ui.deleteLater()
+
+
+def test_menu_has_a_status_line_and_the_actions(loop: object, settings: QSettings) -> None:
+    ui, _services = _tray_ui(settings)
+    actions = [a for a in ui.tray.menu.actions() if not a.isSeparator()]
+    texts = [a.text() for a in actions]
+    assert texts == ["Nothing publishing", "Open StoryClip", "Active batches…", "Refresh",
+                     "Sign out", "Quit"]
+    assert not actions[0].isEnabled()
+    assert ui.tray.icon.toolTip() == "StoryClip Desktop — Nothing publishing"
+    _dispose(ui)
+
+
+def test_menu_actions_do_what_they_say(loop: object, settings: QSettings, qtbot: object) -> None:
+    ui, services = _tray_ui(settings)
+    batch = make_batch()
+    ui.bridge.batch_added(batch)
+    ui.window.hide()
+
+    ui.tray.open_action.trigger()
+    assert ui.window.isVisible()
+
+    ui.tray.batches_action.trigger()
+    assert ui.dialog.isVisible()
+    assert batch.batch_id in ui.dialog.cards
+
+    ui.tray.refresh_action.trigger()
+    qtbot.waitUntil(lambda: services.calls == [("refresh",)])  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not ui.refreshing)  # type: ignore[attr-defined]
+
+    with qtbot.waitSignal(ui.quitRequested, timeout=1000):  # type: ignore[attr-defined]
+        ui.tray.quit_action.trigger()
+
+    ui.tray.sign_out_action.trigger()
+    qtbot.waitUntil(lambda: ("sign_out",) in services.calls)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not ui.tray.sign_out_action.isEnabled())  # type: ignore[attr-defined]
+    assert ui.tray.status_text() == "Not signed in"
+    assert not ui.tray.batches_action.isEnabled()
+    assert not ui.tray.refresh_action.isEnabled()
+    assert ui.tray.open_action.isEnabled()
+    assert ui.tray.quit_action.isEnabled()
+    _dispose(ui)
+
+
+def test_clicking_the_icon_opens_the_window(loop: object, settings: QSettings) -> None:
+    ui, _services = _tray_ui(settings)
+    ui.window.hide()
+    ui.tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    assert ui.window.isVisible()
+    _dispose(ui)
+
+
+def test_icon_states_follow_the_batches(loop: object, settings: QSettings) -> None:
+    ui, _services = _tray_ui(settings)
+    tray = ui.tray
+    assert tray.state is TrayState.IDLE
+    run = BatchRun(ui.bridge, make_batch(total=3))
+    run.start()
+    assert tray.state is TrayState.PUBLISHING
+    run.clip(1, "published")
+    assert tray.status_text() == "1 batch publishing — 1 / 3 clips"
+    ui.bridge.stream_state_changed(run.batch.batch_id, StreamState("stalled"))
+    assert tray.state is TrayState.PROBLEM
+    ui.bridge.stream_state_changed(run.batch.batch_id, StreamState("live"))
+    ui.bridge.server_reachable_changed(False)
+    assert tray.state is TrayState.PROBLEM
+    assert tray.status_text() == "Cannot reach the server"
+    ui.bridge.server_reachable_changed(True)
+    assert tray.state is TrayState.PUBLISHING
+    run.finish("failed", error="startTime is not defined")
+    assert tray.state is TrayState.PROBLEM  # until the user has looked
+    assert tray.status_text() == "A batch failed"
+    ui.open_batches()
+    assert tray.state is TrayState.IDLE
+    assert not tray.icon.icon().isNull()
+    _dispose(ui)

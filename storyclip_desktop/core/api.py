@@ -464,12 +464,14 @@ class StoryClipApi:
 
     async def _send_stream(self, request: httpx.Request) -> httpx.Response:
         try:
-            # The headers must come within the deadline; the body may take hours.
-            async with asyncio.timeout(self._timeout):
+            # The headers must come within the deadline (no read timeout on this
+            # client); the body may take hours. Waiting for a free connection has
+            # its own limit (the pool timeout), which is reached first.
+            async with asyncio.timeout(2 * self._timeout):
                 return await self._streams.send(request, stream=True)
         except TimeoutError:
             raise ApiError(
-                "network", f"StoryClip stream failed: no answer within {self._timeout:g} s"
+                "network", f"StoryClip stream failed: no answer within {2 * self._timeout:g} s"
             ) from None
         except httpx.PoolTimeout:
             raise ApiError(

@@ -15,7 +15,9 @@ session. Two kinds do not:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -23,9 +25,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
+from keyring.backends import fail
 
 from storyclip_desktop.core.api import ApiError, StoryClipApi, batch_path
-from storyclip_desktop.core.auth import parse_retry_after
+from storyclip_desktop.core.auth import AuthClient, AuthError, SessionManager, parse_retry_after
+from storyclip_desktop.core.vault import Vault
+from tests.backend import Backend
 
 pytestmark = pytest.mark.anyio
 
@@ -33,6 +38,16 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+class Clock:
+    """A wall clock that can be set off, as a machine whose clock is wrong."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
 
 
 class FixedTokens:
@@ -382,3 +397,270 @@ def test_retry_after_in_both_forms() -> None:
     assert parse_retry_after("99999999") == 86400
     assert parse_retry_after(format_datetime(now - timedelta(hours=1), usegmt=True),
                              now=now.timestamp()) == 0
+
+
+# ---------------------------------------------------------------- the local backend
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Backend]:
+    """Default mode, clips slow enough (0.2 s) that a 30-clip batch runs for a while."""
+    with Backend(clip_seconds=0.2, waits=1) as backend:
+        yield backend
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Backend]:
+    with Backend(mode="upstream", clip_seconds=0.2, waits=1) as backend:
+        yield backend
+
+
+@pytest.fixture
+def srv(server: Backend) -> Iterator[Backend]:
+    yield server
+    server.reset_faults()
+
+
+class Client:
+    """A signed-in client of a backend: session manager (memory-only vault) + API."""
+
+    def __init__(self, backend: Backend, clock: Callable[[], float] = time.time,
+                 **api_kw: object) -> None:
+        self.backend = backend
+        self.auth = AuthClient(backend.auth_url, backend.anon_key, timeout=5)
+        self.manager = SessionManager(self.auth, Vault(backend=fail.Keyring()), clock=clock)
+        self.api = StoryClipApi(backend.api_url, backend.api_key, self.manager,
+                                **api_kw)  # type: ignore[arg-type]
+
+    async def __aenter__(self) -> Client:
+        await self.manager.sign_in(self.backend.email, self.backend.password, remember=False)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.api.aclose()
+        await self.auth.aclose()
+
+    @property
+    def user_id(self) -> str:
+        assert self.manager.user_id is not None
+        return self.manager.user_id
+
+
+async def _publish(api: StoryClipApi, clips: int) -> str:
+    posts = [{"id": f"p{n}", "url": f"https://cdn.example.test/{n}.mp4", "text": f"Clip {n}"}
+             for n in range(1, clips + 1)]
+    result = await api.publish(posts, {"mode": "now"}, {"accountId": "acct", "publishSpeed": "x"})
+    assert result.total == clips
+    return result.batch_id
+
+
+async def test_every_call_against_the_default_backend(srv: Backend) -> None:
+    async with Client(srv) as c:
+        batch_id = await _publish(c.api, 30)
+        active = await c.api.active_batches(c.user_id)
+        assert batch_id in [b.batch_id for b in active]
+        summary = await c.api.batch(batch_id)
+        assert (summary.batch_id, summary.total, len(summary.clips)) == (batch_id, 30, 30)
+        report = await c.api.status(batch_id)
+        assert (report.batch_id, report.total) == (batch_id, 30)
+        paused = await c.api.control(batch_id, "pause")
+        assert paused.status_raw == "paused"
+        cancelled = await c.api.control(batch_id, "cancel")
+        assert cancelled.status_raw == "cancelled"
+        history = await c.api.history(c.user_id, statuses=("cancelled",), limit=5)
+        assert batch_id in [b.batch_id for b in history]
+        final = await c.api.batch(batch_id)
+        rows = srv.clip_rows(batch_id)
+        assert final.published == sum(r["status"] == "published" for r in rows)
+        assert final.status_raw == "cancelled"
+
+
+async def test_every_call_against_the_upstream_backend(upstream: Backend) -> None:
+    """Part 1 as deployed: controls only as GET aliases (our POST falls back), no
+    history (not_found), ``userId`` required by the active list."""
+    async with Client(upstream) as c:
+        batch_id = upstream.create_batch(3)
+        active = await c.api.active_batches(upstream.user_id)
+        assert batch_id in [b.batch_id for b in active]
+        assert (await c.api.batch(batch_id)).total == 3
+        assert (await c.api.status(batch_id)).batch_id == batch_id
+        echo = await c.api.control(batch_id, "pause")
+        assert (echo.batch_id, echo.action) == (batch_id, "pause")
+        with pytest.raises(ApiError) as err:
+            await c.api.history(upstream.user_id)
+        assert err.value.kind == "not_found"
+        with pytest.raises(ApiError) as err:
+            await c.api.active_batches("")
+        assert (err.value.kind, err.value.status, err.value.code) == (
+            "bad_request", 400, "MISSING_USER_ID",
+        )
+
+
+async def test_contract_errors_carry_status_code_and_text(srv: Backend) -> None:
+    async with Client(srv) as c:
+        with pytest.raises(ApiError) as err:
+            await c.api.batch("batch_0_doesnotexist")
+        assert (err.value.kind, err.value.status, err.value.code) == (
+            "not_found", 404, "BATCH_NOT_FOUND",
+        )
+        assert err.value.detail == "Batch not found"
+        with pytest.raises(ApiError) as err:
+            await c.api.active_batches("someone-else")
+        assert (err.value.kind, err.value.status, err.value.code) == (
+            "forbidden", 403, "FORBIDDEN_USER",
+        )
+        with pytest.raises(ApiError) as err:
+            async with c.api.open_stream("batch_0_doesnotexist"):
+                pass
+        assert (err.value.kind, err.value.code) == ("not_found", "BATCH_NOT_FOUND")
+        with pytest.raises(ApiError) as err:
+            await c.api.batch("..")  # sent as %2E%2E; this server refuses such ids
+        assert (err.value.kind, err.value.code) == ("bad_request", "INVALID_BATCH_ID")
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "retry_after"),
+    [(500, "server", None), (502, "unavailable", None), (503, "unavailable", 7.0),
+     (504, "unavailable", None)],
+)
+async def test_server_failures_and_proxy_pages(
+    srv: Backend, status: int, kind: str, retry_after: float | None
+) -> None:
+    async with Client(srv) as c:
+        srv.faults(fail_next=2, fail_status=status, fail_path_prefix="/api", retry_after=7)
+        with pytest.raises(ApiError) as err:
+            await c.api.active_batches(c.user_id)
+        assert (err.value.kind, err.value.status, err.value.retry_after) == (
+            kind, status, retry_after,
+        )
+        if status == 500:
+            assert err.value.detail == "Failed to fetch batch status - Injected fault (500)"
+        else:
+            assert err.value.detail is None  # an HTML page is never parsed
+        with pytest.raises(ApiError) as err:
+            async with c.api.open_stream("batch_0_x"):
+                pass
+        assert err.value.kind == kind
+        assert isinstance(await c.api.active_batches(c.user_id), list)
+
+
+async def test_a_server_slower_than_the_deadline(srv: Backend) -> None:
+    async with Client(srv, timeout=0.5) as c:
+        srv.faults(delay=3, delay_path_prefix="/api")
+        started = time.monotonic()
+        with pytest.raises(ApiError) as err:
+            await c.api.active_batches(c.user_id)
+        assert err.value.kind == "network"
+        with pytest.raises(ApiError) as err:
+            async with c.api.open_stream("batch_0_x"):
+                pass
+        assert err.value.kind == "network"
+        assert time.monotonic() - started < 4
+
+
+async def test_a_rejected_token_gets_one_refresh_and_one_retry(
+    backend_factory: Callable[..., Backend],
+) -> None:
+    """This machine's clock runs 10 s behind the server's, so the manager hands out
+    a token the server already considers expired: the API answers 401, the client
+    asks for a refresh once and the retry succeeds, for REST and for streams."""
+    backend = backend_factory(token_ttl=1, clip_seconds=0.2, waits=1)
+    clock = Clock()
+    async with Client(backend, clock=clock) as c:
+        batch_id = backend.create_batch(2)
+        clock.offset = -10  # the manager now thinks every token has 11 s to live
+        stale = await c.manager.access_token()
+
+        async def rejected() -> bool:
+            try:
+                await c.auth.get_user(stale)
+            except AuthError:
+                return True
+            return False
+
+        deadline = time.monotonic() + 5
+        while not await rejected():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+
+        assert (await c.api.batch(batch_id)).batch_id == batch_id
+        assert c.manager.refresh_count == 1
+        # The new token is dead again a second later; the stream does the same dance.
+        await asyncio.sleep(1.1)
+        async with c.api.open_stream(batch_id) as response:
+            assert response.status_code == 200
+        assert c.manager.refresh_count == 2
+
+
+async def test_a_401_after_the_retry_is_final(srv: Backend) -> None:
+    """Tokens the server never accepts: one token_rejected, one retry, then
+    ``unauthorized``; an API-key 401 is not a token problem and asks for nothing."""
+    tokens = FixedTokens()
+    api = StoryClipApi(srv.api_url, srv.api_key, tokens, timeout=5)
+    try:
+        with pytest.raises(ApiError) as err:
+            await api.batch("batch_0_x")
+        assert (err.value.kind, err.value.code) == ("unauthorized", "INVALID_TOKEN")
+        assert tokens.rejected == ["token-1"]
+        with pytest.raises(ApiError) as err:
+            async with api.open_stream("batch_0_x"):
+                pass
+        assert (err.value.kind, err.value.code) == ("unauthorized", "INVALID_TOKEN")
+        assert tokens.rejected == ["token-1", "token-1"]
+    finally:
+        await api.aclose()
+
+    wrong_key = StoryClipApi(srv.api_url, "not-a-key", tokens, timeout=5)
+    try:
+        with pytest.raises(ApiError) as err:
+            await wrong_key.batch("batch_0_x")
+    finally:
+        await wrong_key.aclose()
+    assert (err.value.kind, err.value.code) == ("unauthorized", "INVALID_API_KEY")
+    assert tokens.rejected == ["token-1", "token-1"]
+    assert "not-a-key" not in str(err.value)
+
+
+async def test_last_event_id_is_sent_and_the_server_replays_after_it(srv: Backend) -> None:
+    async with Client(srv) as c:
+        batch_id = await _publish(c.api, 2)
+        srv.wait_batch_final(batch_id, timeout=20)
+        stored = srv.stored_events(batch_id)
+        assert len(stored) >= 4
+        after = stored[1][0]
+        async with c.api.open_stream(batch_id, last_event_id=str(after)) as response:
+            text = (await response.aread()).decode()  # default mode: closes at the end
+    replayed = []
+    for block in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "data" in fields and '"connected"' not in fields["data"]:
+            replayed.append(int(fields["id"]))
+    # Everything after the id we sent, and nothing before it (``connected`` is fresh).
+    assert replayed == [seq for seq, _ in stored if seq > after]
+
+
+async def test_open_streams_never_starve_rest_calls(srv: Backend) -> None:
+    """100 open streams (the pool is sized for them) and REST calls still answer at
+    once; a 101st stream waits for a free connection and gives up at the deadline
+    instead of hanging."""
+    async with Client(srv, timeout=2, max_streams=100) as c:
+        batch_id = await _publish(c.api, 30)
+        async with contextlib.AsyncExitStack() as stack:
+            opened = await asyncio.gather(
+                *[stack.enter_async_context(c.api.open_stream(batch_id)) for _ in range(100)]
+            )
+            assert all(r.status_code == 200 for r in opened)
+            assert srv.info()["open_streams"] >= 100
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            for _ in range(5):
+                await c.api.batch(batch_id)
+                await c.api.active_batches(c.user_id)
+            rest_seconds = loop.time() - started
+            assert rest_seconds < 2, f"10 REST calls took {rest_seconds:.2f} s"
+            with pytest.raises(ApiError) as err:
+                async with c.api.open_stream(batch_id):
+                    pass
+            assert err.value.kind == "network"
+            assert "too many streams" in str(err.value)
+        await c.api.control(batch_id, "cancel")

@@ -55,7 +55,7 @@ __all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecoder", "SSEError", "SSEMessage", "a
 
 DEFAULT_MAX_EVENT_BYTES = 4 * 1024 * 1024
 
-# A retry longer than this (about 31,700 years) is clamped rather than turned into
+# A retry longer than this (about 31.7 years) is clamped rather than turned into
 # an int from thousands of digits (Python refuses more than 4,300 digits).
 _RETRY_CAP_MS = 10**12 - 1
 _RETRY_CAP_DIGITS = 12

@@ -1,0 +1,425 @@
+"""The signed-in user's batches: discovery, one follower each, one merged state.
+
+The monitor merges REST summaries (the truth for counts and status) with stream
+events (fresher, but out of order and ahead of the deployed database), decides
+what is news and tells a :class:`MonitorListener`. A batch is reported finished
+exactly once per user, across restarts, through :class:`MonitorMemory`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .api import ApiError, StoryClipApi
+from .auth import AuthError
+from .events import MonitorListener
+from .log import get_logger, log_event
+from .memory import MonitorMemory
+from .model import (
+    Batch,
+    BatchStatus,
+    Clip,
+    ClipStatus,
+    CompletedEvent,
+    ConnectedEvent,
+    ErrorEvent,
+    ProgressEvent,
+    StreamEvent,
+    StreamState,
+    UnknownEvent,
+)
+from .stream import BatchFollower, FollowPolicy
+
+__all__ = ["BatchMonitor", "merge_clip_status"]
+
+_log = get_logger("monitor")
+
+# How far along a clip is: a later status never gives way to an earlier one
+# that arrives late (events out of order, a summary that lags the events).
+_RANK = {
+    ClipStatus.PENDING: 0,
+    ClipStatus.UNKNOWN: 0,
+    ClipStatus.SCHEDULING: 1,
+    ClipStatus.UPLOADING: 1,
+    ClipStatus.WAITING_CONFIRMATION: 2,
+    ClipStatus.SCHEDULED: 3,
+    ClipStatus.PUBLISHED: 3,
+    ClipStatus.FAILED: 3,
+}
+
+
+def merge_clip_status(current: Clip, told: Clip) -> Clip:
+    """The clip as shown: ``told`` wins unless it would move the clip backwards."""
+    if _RANK[told.status] < _RANK[current.status] and current.status is not ClipStatus.UNKNOWN:
+        return current
+    return replace(
+        current,
+        status=told.status,
+        status_raw=told.status_raw,
+        error=told.error or current.error,
+        attempts=max(current.attempts, told.attempts),
+    )
+
+
+@dataclass(slots=True)
+class _Tracked:
+    batch: Batch
+    told: dict[int, Clip] = field(default_factory=dict)  # clip states from events
+    event_error: str | None = None
+    last_event_id: int = -1
+    finished: bool = False
+    follower: BatchFollower | None = None
+
+
+class BatchMonitor:
+    """Follows every running batch of one user until each one ends.
+
+    Owns its followers and its discovery task; ``stop()`` closes them all
+    (sign-out, quit). Runs on the event loop's thread only.
+    """
+
+    def __init__(
+        self,
+        api: StoryClipApi,
+        user_id: str,
+        listener: MonitorListener,
+        memory: MonitorMemory,
+        *,
+        policy: FollowPolicy | None = None,
+        discovery_interval: float = 30.0,
+    ) -> None:
+        self._api = api
+        self.user_id = user_id
+        self._listener = listener
+        self._memory = memory
+        self._policy = policy or FollowPolicy()
+        self._interval = discovery_interval
+        self._tracked: dict[str, _Tracked] = {}
+        self._reachable = True
+        self._discovery: asyncio.Task[None] | None = None
+        self._discover_lock = asyncio.Lock()
+        self._stopped = False
+        self._background: set[asyncio.Task[None]] = set()
+        self.duplicate_events = 0
+
+    # ------------------------------------------------------------ public
+
+    @property
+    def batches(self) -> dict[str, Batch]:
+        return {bid: t.batch for bid, t in self._tracked.items()}
+
+    @property
+    def reachable(self) -> bool:
+        return self._reachable
+
+    def follower(self, batch_id: str) -> BatchFollower | None:
+        tracked = self._tracked.get(batch_id)
+        return tracked.follower if tracked else None
+
+    async def start(self) -> None:
+        """Discover now (remembered batches included), then every ``discovery_interval``."""
+        await self.discover()
+        if self._discovery is None and not self._stopped:
+            self._discovery = asyncio.ensure_future(self._discover_forever())
+
+    async def refresh(self) -> None:
+        """Re-read everything: the active list, remembered batches, every summary."""
+        await self.discover()
+        open_ids = [bid for bid, t in self._tracked.items() if not t.finished]
+        await asyncio.gather(*(self._reread(bid) for bid in open_ids))
+        for bid in open_ids:
+            tracked = self._tracked.get(bid)
+            if tracked is not None and tracked.follower is not None:
+                tracked.follower.poke()
+
+    async def stop(self) -> None:
+        self._stopped = True
+        task, self._discovery = self._discovery, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for pending in list(self._background):
+            pending.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        followers = [t.follower for t in self._tracked.values() if t.follower is not None]
+        for tracked in self._tracked.values():
+            tracked.follower = None
+        await asyncio.gather(*(f.stop() for f in followers), return_exceptions=True)
+
+    # ------------------------------------------------------------ discovery
+
+    async def _discover_forever(self) -> None:
+        while not self._stopped:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.discover()
+            except AuthError:
+                return
+            except Exception as exc:  # keep discovering; the log says what broke
+                log_event(_log, "error", logging.ERROR, where="discovery", message=repr(exc))
+
+    async def discover(self) -> None:
+        """Find running batches: the active list plus every remembered unfinished one.
+
+        The deployed active list can be empty while the user's batches run (it
+        filters on a user id nothing stores), so remembered ids are checked too.
+        """
+        async with self._discover_lock:
+            if self._stopped:
+                return
+            active: list[Batch] = []
+            try:
+                active = await self._api.active_batches(self.user_id)
+                self._set_reachable(True)
+            except ApiError as exc:
+                self._api_failed("discovery", exc)
+            log_event(
+                _log, "batches_found", count=len(active),
+                batch_ids=[b.batch_id for b in active],
+            )
+            for batch in active:
+                self._consider(batch)
+            remembered = [
+                bid
+                for bid, known in self._memory.batches(self.user_id).items()
+                if not (known.final and known.announced)
+                and (bid not in self._tracked or self._needs_follower(bid))
+            ]
+            await asyncio.gather(*(self._reread(bid) for bid in remembered))
+            for bid in list(self._tracked):
+                if self._needs_follower(bid):
+                    self._follow(bid)
+            self._save_memory()
+
+    def _needs_follower(self, batch_id: str) -> bool:
+        tracked = self._tracked.get(batch_id)
+        if tracked is None or tracked.finished:
+            return False
+        return tracked.follower is None or tracked.follower.finished
+
+    async def _reread(self, batch_id: str) -> None:
+        try:
+            batch = await self._api.batch(batch_id)
+        except ApiError as exc:
+            if exc.kind == "not_found" and batch_id not in self._tracked:
+                return  # gone from the server; nothing to show
+            self._api_failed("batch", exc, batch_id)
+            return
+        self._set_reachable(True)
+        self._consider(batch)
+
+    def _consider(self, summary: Batch) -> None:
+        tracked = self._tracked.get(summary.batch_id)
+        if tracked is None:
+            known = self._memory.get(self.user_id, summary.batch_id)
+            tracked = _Tracked(batch=summary)
+            self._tracked[summary.batch_id] = tracked
+            self._memory.remember(self.user_id, summary)
+            if known is not None and known.final and known.announced:
+                tracked.finished = True
+            self._listener.batch_added(summary)
+            self._check_finished(tracked)
+        else:
+            self._apply_summary(tracked, summary)
+
+    def _follow(self, batch_id: str) -> None:
+        tracked = self._tracked[batch_id]
+        if self._stopped or tracked.finished:
+            return
+        follower = BatchFollower(
+            self._api, batch_id, self, self._policy, last_summary=tracked.batch
+        )
+        tracked.follower = follower
+        follower.start()
+
+    # ------------------------------------------------------------ follower sink
+
+    def follower_summary(self, batch: Batch) -> None:
+        tracked = self._tracked.get(batch.batch_id)
+        if tracked is not None:
+            self._apply_summary(tracked, batch)
+
+    def follower_event(self, batch_id: str, event: StreamEvent) -> None:
+        tracked = self._tracked.get(batch_id)
+        if tracked is None or tracked.finished:
+            return
+        # `connected` carries the id the stream resumes from, so it repeats by design.
+        if (
+            not isinstance(event, ConnectedEvent)
+            and event.event_id is not None
+            and event.event_id.isdigit()
+        ):
+            number = int(event.event_id)
+            if number <= tracked.last_event_id:
+                self.duplicate_events += 1
+                return
+            tracked.last_event_id = number
+        self._apply_event(tracked, event)
+
+    def follower_state(self, batch_id: str, state: StreamState) -> None:
+        if batch_id in self._tracked:
+            self._listener.stream_state_changed(batch_id, state)
+
+    def follower_reachable(self, reachable: bool) -> None:
+        self._set_reachable(reachable)
+
+    def follower_signed_out(self, batch_id: str) -> None:
+        tracked = self._tracked.get(batch_id)
+        if tracked is not None:
+            tracked.follower = None
+
+    # ------------------------------------------------------------ merging
+
+    def _apply_summary(self, tracked: _Tracked, summary: Batch) -> None:
+        old = tracked.batch
+        clips = {c.index: c for c in summary.clips}
+        for index, told in list(tracked.told.items()):
+            base = clips.get(index)
+            if base is None:
+                clips[index] = told
+                continue
+            shown = merge_clip_status(base, told)
+            clips[index] = shown
+            if shown.status is base.status:
+                del tracked.told[index]  # the summary has caught up
+        if summary.is_final:
+            merged = summary  # the server's exact final counts
+            if tracked.told:
+                merged = replace(summary, clips=_ordered(clips.values()))
+        else:
+            merged = replace(
+                summary,
+                published=max(summary.published, _same_run(old, summary).published),
+                failed=max(summary.failed, _same_run(old, summary).failed),
+                clips=_ordered(clips.values()),
+            )
+        if merged.error is None and tracked.event_error:
+            merged = replace(merged, error=tracked.event_error)
+        self._update(tracked, merged)
+
+    def _apply_event(self, tracked: _Tracked, event: StreamEvent) -> None:
+        batch = tracked.batch
+        if isinstance(event, ProgressEvent):
+            clips = {c.index: c for c in batch.clips}
+            current = clips.get(event.current) or Clip(
+                index=event.current, status=ClipStatus.PENDING, status_raw="pending"
+            )
+            told = replace(
+                current,
+                status=event.clip_status,
+                status_raw=event.clip_status_raw,
+                error=event.error or current.error,
+            )
+            shown = merge_clip_status(current, told)
+            tracked.told[event.current] = shown
+            clips[event.current] = shown
+            batch = replace(
+                batch,
+                published=max(batch.published, event.published),
+                failed=max(batch.failed, event.errors),
+                total=event.total or batch.total,
+                current_index=max(batch.current_index or 0, event.current),
+                clips=_ordered(clips.values()),
+            )
+        elif isinstance(event, ConnectedEvent | CompletedEvent):
+            batch = replace(
+                batch,
+                published=max(batch.published, event.published),
+                failed=max(batch.failed, event.errors),
+                total=event.total or batch.total,
+            )
+        elif isinstance(event, ErrorEvent):
+            tracked.event_error = event.error
+            if batch.error is None and event.error:
+                batch = replace(batch, error=event.error)
+        elif isinstance(event, UnknownEvent):
+            log_event(_log, "unknown_event", logging.DEBUG, batch_id=batch.batch_id,
+                      type=event.type[:40])
+            return
+        self._update(tracked, batch)
+
+    def _update(self, tracked: _Tracked, batch: Batch) -> None:
+        old = tracked.batch
+        if batch == old:
+            return
+        tracked.batch = batch
+        if self._memory.remember(self.user_id, batch) and (
+            batch.status is not old.status or batch.is_final
+        ):
+            self._save_memory()
+        old_clips = {c.index: c for c in old.clips}
+        changed = [c.index for c in batch.clips if old_clips.get(c.index) != c]
+        self._listener.batch_updated(batch, changed)
+        self._check_finished(tracked)
+
+    def _check_finished(self, tracked: _Tracked) -> None:
+        batch = tracked.batch
+        if not batch.is_final:
+            return
+        follower, tracked.follower = tracked.follower, None
+        if follower is not None and not follower.finished:
+            self._spawn(follower.stop())
+        if tracked.finished:
+            return
+        tracked.finished = True
+        known = self._memory.get(self.user_id, batch.batch_id)
+        if known is not None and known.announced:
+            return
+        self._memory.remember(self.user_id, batch, announced=True)
+        self._save_memory()
+        log_event(
+            _log, "batch_finished", batch_id=batch.batch_id, status=batch.status_raw,
+            published=batch.published, failed=batch.failed, total=batch.total,
+        )
+        self._listener.batch_finished(batch)
+
+    # ------------------------------------------------------------ reachability
+
+    def _api_failed(self, where: str, exc: ApiError, batch_id: str | None = None) -> None:
+        if exc.kind in ("network", "unavailable"):
+            self._set_reachable(False)
+        fields: dict[str, object] = {"where": where, "message": f"{exc.kind} {exc.status or ''}"}
+        if batch_id:
+            fields["batch_id"] = batch_id
+        log_event(_log, "error", logging.WARNING, **fields)
+
+    def _set_reachable(self, reachable: bool) -> None:
+        if reachable == self._reachable or self._stopped:
+            return
+        self._reachable = reachable
+        log_event(_log, "server_reachable", reachable=reachable)
+        self._listener.server_reachable_changed(reachable)
+        if reachable:
+            # Back from an outage: what started meanwhile must be found now.
+            self._spawn(self._rediscover())
+
+    async def _rediscover(self) -> None:
+        try:
+            await self.discover()
+        except AuthError:
+            return
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _save_memory(self) -> None:
+        self._memory.save()
+
+
+def _ordered(clips: Iterable[Clip]) -> tuple[Clip, ...]:
+    return tuple(sorted(clips, key=lambda c: c.index))
+
+
+def _same_run(old: Batch, new: Batch) -> Batch:
+    """Counts from events only carry over while the batch keeps running."""
+    if old.status is BatchStatus.PROCESSING or old.status is new.status:
+        return old
+    return new

@@ -1,0 +1,418 @@
+"""One batch's live stream: connect, read, reconnect, poll, catch up.
+
+The REST summary is the truth and the stream is a fast path (design rules), so
+the follower re-reads the summary after every (re)connect and after `completed`
+and `error` events, watches a silent stream against the summary, falls back to
+polling when the stream answers 404 while the batch still runs (the deployed
+backend after a restart), and declares the batch stalled when nothing changes
+for a long time. It reports to a sink; what is news is the monitor's decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from .api import ApiError, StoryClipApi
+from .auth import AuthError
+from .log import get_logger, log_event
+from .model import (
+    Batch,
+    CompletedEvent,
+    ConnectedEvent,
+    ErrorEvent,
+    ProgressEvent,
+    ProtocolError,
+    StreamEvent,
+    StreamState,
+    StreamStateName,
+    parse_event,
+)
+from .sse import SSEDecoder, SSEError, SSEMessage, aiter_sse
+
+__all__ = ["Backoff", "BatchFollower", "FollowPolicy", "FollowerSink"]
+
+_log = get_logger("stream")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowPolicy:
+    """Timings of one follower; tests shorten them, the app ships these defaults.
+
+    The watchdog must be longer than the quietest healthy stream: the deployed
+    backend sends nothing while a clip waits up to two minutes for confirmation,
+    so a silent stream is only suspected, then checked against the summary.
+    """
+
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    jitter: float = 0.5
+    watchdog: float = 45.0
+    poll_initial: float = 2.0
+    poll_max: float = 30.0
+    stream_retry_every: float = 60.0
+    stall_after: float = 900.0
+    stalled_poll: float = 300.0
+    settle_delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+    healthy_after: float = 10.0
+
+
+class Backoff:
+    """Exponential backoff with jitter, capped; the server's ``retry:`` is the base.
+
+    Jitter spreads the reconnects of many streams after a restart so they do not
+    hit the server in the same millisecond (unlike a fixed 100 ms retry loop).
+    """
+
+    def __init__(
+        self,
+        policy: FollowPolicy,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self._policy = policy
+        self._rng = rng
+        self.base = policy.base_delay
+        self.attempt = 0
+
+    def next(self, at_least: float = 0.0) -> float:
+        raw = min(self._policy.max_delay, self.base * (2**self.attempt))
+        self.attempt = min(self.attempt + 1, 30)
+        delay: float = raw * (1.0 - self._policy.jitter * float(self._rng()))
+        return max(delay, min(at_least, self._policy.max_delay * 4))
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class FollowerSink(Protocol):
+    """Where a follower reports; the monitor implements it."""
+
+    def follower_summary(self, batch: Batch) -> None: ...
+
+    def follower_event(self, batch_id: str, event: StreamEvent) -> None: ...
+
+    def follower_state(self, batch_id: str, state: StreamState) -> None: ...
+
+    def follower_reachable(self, reachable: bool) -> None: ...
+
+    def follower_signed_out(self, batch_id: str) -> None: ...
+
+
+class _Stale(Exception):
+    """The watchdog found the summary moved on while the stream said nothing."""
+
+
+class _Dropped(Exception):
+    """The connection broke while reading (reset, truncated frame, server killed)."""
+
+
+class BatchFollower:
+    """Follows one batch until the summary says it is final, or until stopped.
+
+    Only one task runs per follower; ``poke()`` cuts any wait short (refresh).
+    """
+
+    def __init__(
+        self,
+        api: StoryClipApi,
+        batch_id: str,
+        sink: FollowerSink,
+        policy: FollowPolicy | None = None,
+        *,
+        last_summary: Batch | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self._api = api
+        self.batch_id = batch_id
+        self._sink = sink
+        self._policy = policy or FollowPolicy()
+        self._backoff = Backoff(self._policy, rng)
+        self._last_event_id: str | None = None
+        self._summary = last_summary
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._state: StreamState | None = None
+        self._finished = False
+        loop = asyncio.get_running_loop()
+        self._last_change = loop.time()
+        self._last_poll_sig: tuple[object, ...] | None = None
+        # (published, failed, current index) as far as this follower has been told
+        self._told: tuple[int, int, int] = (0, 0, 0)
+
+    # ------------------------------------------------------------ control
+
+    @property
+    def state(self) -> StreamState | None:
+        return self._state
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+
+    def poke(self) -> None:
+        """Cut the current wait short: re-read the summary and reconnect now."""
+        self._backoff.reset()
+        self._wake.set()
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if not self._finished:
+            self._set_state("closed")
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    # ------------------------------------------------------------ reporting
+
+    def _set_state(
+        self, name: StreamStateName, retry_in: float | None = None, detail: str | None = None
+    ) -> None:
+        state = StreamState(
+            name, None if retry_in is None else round(retry_in, 1), detail
+        )
+        if state == self._state:
+            return
+        self._state = state
+        fields: dict[str, Any] = {"batch_id": self.batch_id, "state": name}
+        if retry_in is not None:
+            fields["retry_in"] = state.retry_in
+        if detail:
+            fields["detail"] = detail
+        log_event(_log, "stream_state", **fields)
+        self._sink.follower_state(self.batch_id, state)
+
+    def _summary_changed(self, batch: Batch) -> bool:
+        sig = (batch.status, batch.published, batch.failed, batch.total, batch.current_index)
+        changed = sig != self._last_poll_sig
+        self._last_poll_sig = sig
+        return changed
+
+    def _tell(self, published: int, failed: int, current: int) -> None:
+        told = self._told
+        self._told = (max(told[0], published), max(told[1], failed), max(told[2], current))
+
+    def _take_summary(self, batch: Batch) -> None:
+        self._tell(batch.published, batch.failed, batch.current_index or 0)
+        if self._summary_changed(batch):
+            self._last_change = asyncio.get_running_loop().time()
+        self._summary = batch
+        if batch.is_final:
+            self._finished = True
+        self._sink.follower_summary(batch)
+        if batch.is_final:
+            self._set_state("finished")
+
+    async def _read_summary(self) -> Batch:
+        batch = await self._api.batch(self.batch_id)
+        self._sink.follower_reachable(True)
+        self._take_summary(batch)
+        return batch
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Wait ``seconds`` or until poked; True when poked."""
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, seconds))
+        except TimeoutError:
+            return False
+        return True
+
+    # ------------------------------------------------------------ main loop
+
+    async def _run(self) -> None:
+        mode = "stream"
+        poll_delay = self._policy.poll_initial
+        next_stream_try = 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            while not self._finished:
+                if mode == "stream":
+                    try:
+                        await self._stream_once()
+                        if self._finished:
+                            break
+                        delay = self._backoff.next()
+                        self._set_state("reconnecting", delay, "stream ended")
+                    except ApiError as exc:
+                        if exc.kind == "not_found":
+                            mode = "poll"
+                            poll_delay = self._policy.poll_initial
+                            next_stream_try = loop.time() + self._policy.stream_retry_every
+                            continue
+                        if exc.kind in ("network", "unavailable"):
+                            self._sink.follower_reachable(False)
+                        delay = self._backoff.next(at_least=exc.retry_after or 0.0)
+                        self._set_state("reconnecting", delay, exc.kind)
+                    except (_Stale, _Dropped, ProtocolError, SSEError) as exc:
+                        delay = self._backoff.next()
+                        self._set_state("reconnecting", delay, type(exc).__name__.strip("_"))
+                    await self._sleep(delay)
+                    continue
+                # polling: the stream is gone (404) while the batch still runs
+                try:
+                    await self._read_summary()
+                except ApiError as exc:
+                    if exc.kind == "not_found":
+                        # The batch itself is gone from the server: nothing left to follow.
+                        self._set_state("closed", detail="batch not found")
+                        return
+                    if exc.kind in ("network", "unavailable"):
+                        self._sink.follower_reachable(False)
+                    poll_delay = min(self._policy.poll_max, poll_delay * 2)
+                if self._finished:
+                    break
+                stalled = loop.time() - self._last_change >= self._policy.stall_after
+                if stalled:
+                    delay = self._policy.stalled_poll
+                    self._set_state("stalled", delay)
+                else:
+                    delay = poll_delay
+                    self._set_state("polling", delay)
+                    poll_delay = min(self._policy.poll_max, poll_delay * 1.5)
+                poked = await self._sleep(delay)
+                if poked or loop.time() >= next_stream_try:
+                    mode = "stream"
+                    next_stream_try = loop.time() + self._policy.stream_retry_every
+        except AuthError as exc:
+            if exc.reason == "session_expired":
+                self._set_state("closed", detail="signed out")
+                self._sink.follower_signed_out(self.batch_id)
+                return
+            raise
+        if self._finished:
+            self._set_state("finished")
+
+    async def _stream_once(self) -> None:
+        """One connection: open, re-read the summary, read until it ends or fails."""
+        self._set_state("connecting")
+        loop = asyncio.get_running_loop()
+        try:
+            async with self._api.open_stream(self.batch_id, self._last_event_id) as response:
+                self._sink.follower_reachable(True)
+                await self._read_summary()
+                if self._finished:
+                    return
+                self._set_state("live")
+                opened = loop.time()
+                decoder = SSEDecoder()
+                if self._last_event_id:
+                    decoder.last_event_id = self._last_event_id
+                await self._read_events(response.aiter_bytes(), decoder, opened)
+        except (httpx.TransportError, httpx.StreamError, OSError) as exc:
+            raise _Dropped(type(exc).__name__) from exc
+
+    async def _read_events(
+        self, chunks: AsyncIterator[bytes], decoder: SSEDecoder, opened: float
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        iterator = aiter_sse(chunks, decoder)
+        seen_comments = decoder.comments
+        pending: asyncio.Future[SSEMessage] | None = None
+        try:
+            while True:
+                if pending is None:
+                    pending = asyncio.ensure_future(anext(iterator))
+                # Waiting on a kept future (not wait_for on anext) so a watchdog
+                # timeout does not cancel, and so close, the stream's generator.
+                done, _ = await asyncio.wait({pending}, timeout=self._policy.watchdog)
+                if not done:
+                    if decoder.comments != seen_comments:
+                        seen_comments = decoder.comments  # heartbeats: alive
+                        continue
+                    await self._watchdog_check()
+                    if self._finished:
+                        return
+                    continue
+                finished, pending = pending, None
+                try:
+                    message = finished.result()
+                except StopAsyncIteration:
+                    return
+                seen_comments = decoder.comments
+                await self._handle_message(message, decoder, opened, loop.time())
+                if self._finished:
+                    return
+        finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await pending
+            await iterator.aclose()
+            # An id-only block moves the last event id without dispatching a message.
+            if decoder.last_event_id:
+                self._last_event_id = decoder.last_event_id
+
+    async def _handle_message(
+        self, message: SSEMessage, decoder: SSEDecoder, opened: float, now: float
+    ) -> None:
+        if decoder.retry is not None:
+            self._backoff.base = max(0.1, decoder.retry / 1000.0)
+        if message.last_event_id:
+            self._last_event_id = message.last_event_id
+        if now - opened >= self._policy.healthy_after:
+            self._backoff.reset()
+        if message.event not in ("message", ""):
+            return
+        try:
+            event = parse_event(message.data, message.last_event_id or None)
+        except ProtocolError as exc:
+            log_event(
+                _log, "error", logging.WARNING, where="stream", batch_id=self.batch_id,
+                message=str(exc),
+            )
+            return
+        if isinstance(event, ProgressEvent):
+            self._tell(event.published, event.errors, event.current)
+        elif isinstance(event, ConnectedEvent | CompletedEvent):
+            self._tell(event.published, event.errors, 0)
+        self._sink.follower_event(self.batch_id, event)
+        if isinstance(event, CompletedEvent | ErrorEvent):
+            await self._settle()
+
+    async def _watchdog_check(self) -> None:
+        """A silent stream is alive only while the summary agrees nothing moved.
+
+        The summary may lag the events (deployed backend), so only progress the
+        stream never told us about proves the stream dead.
+        """
+        told = self._told
+        batch = await self._read_summary()
+        if self._finished:
+            return
+        if (
+            batch.published > told[0]
+            or batch.failed > told[1]
+            or (batch.current_index or 0) > told[2]
+        ):
+            raise _Stale()
+
+    async def _settle(self) -> None:
+        """After `completed`/`error` the database may lag: re-read until it is final."""
+        for delay in (0.0, *self._policy.settle_delays):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                await self._read_summary()
+            except ApiError as exc:
+                if exc.kind == "not_found":
+                    raise
+                continue
+            if self._finished:
+                return
+

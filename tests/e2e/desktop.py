@@ -1,0 +1,237 @@
+"""Helpers for tests that run inside tests/e2e/session.sh (a real desktop session).
+
+They observe the session only from outside, the way a user or CI would: the
+notification daemon's history (`dunstctl`), the X screen (`import`, `xdotool`), the
+Secret Service keyring (`secret-tool`). conftest.py re-exports them with the
+fixtures; import them from here in test modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple, TypeVar
+
+E2E_DIR = Path(__file__).resolve().parent
+REPO_DIR = E2E_DIR.parent.parent
+SESSION_SH = E2E_DIR / "session.sh"
+
+TRAY_MODES = ("xembed", "sni", "none")
+EXIT_MISSING = 77  # session.sh: a needed program is missing
+
+ENV_SESSION = "STORYCLIP_E2E_SESSION"  # set by session.sh: the tray mode of this session
+ENV_ARTIFACTS = "STORYCLIP_E2E_ARTIFACTS"  # set by session.sh: where screenshots go
+ENV_PASS = "STORYCLIP_E2E_PASS"  # set by run_passes.sh: the tray mode this pass runs
+ENV_PLAN = "STORYCLIP_E2E_PLAN"  # run_passes.sh: write {nodeid: [modes]} here at collection
+ENV_REPORT = "STORYCLIP_E2E_REPORT"  # run_passes.sh: write {nodeid: outcome} here at the end
+ENV_REQUIRE = "STORYCLIP_REQUIRE_DESKTOP"  # .ci/run: a missing session is a failure, not a skip
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DesktopSession:
+    """What session.sh made: the tests read it instead of poking at the environment."""
+
+    tray_mode: str
+    display: str
+    artifacts: Path
+    bus_address: str
+    home: Path
+
+
+def current_session() -> DesktopSession | None:
+    """The session we run in, or None outside session.sh."""
+    mode = os.environ.get(ENV_SESSION)
+    if not mode:
+        return None
+    artifacts = Path(os.environ.get(ENV_ARTIFACTS) or REPO_DIR / "tests" / "artifacts" / "e2e")
+    return DesktopSession(
+        tray_mode=mode,
+        display=os.environ.get("DISPLAY", ""),
+        artifacts=artifacts,
+        bus_address=os.environ.get("DBUS_SESSION_BUS_ADDRESS", ""),
+        home=Path(os.environ.get("HOME", "")),
+    )
+
+
+def desktop_required() -> bool:
+    return os.environ.get(ENV_REQUIRE, "") not in ("", "0")
+
+
+@cache
+def missing_pieces(mode: str) -> str:
+    """session.sh's own account of what is missing for `mode` ("" when nothing is)."""
+    proc = subprocess.run(
+        ["bash", str(SESSION_SH), "--tray", mode, "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if proc.returncode == 0:
+        return ""
+    lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
+    return " ".join(lines) or f"session.sh --check exited {proc.returncode}"
+
+
+def not_in_session_reason(mode: str) -> str:
+    """Why a desktop test cannot run here, naming the missing Debian package if any."""
+    missing = missing_pieces(mode)
+    if missing:
+        return missing
+    return (
+        f"not inside a desktop session (tray mode {mode}): run `bash tests/e2e/run_passes.sh` "
+        f"or `tests/e2e/session.sh --tray {mode} -- .venv/bin/pytest tests/e2e`"
+    )
+
+
+class WaitTimeout(AssertionError):
+    """A wait_until deadline passed: a test failure, with what was awaited."""
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    timeout: float = 10.0,
+    interval: float = 0.05,
+    message: str = "",
+) -> T:
+    """Poll `predicate` until it returns something truthy and return that; fail at the deadline.
+
+    The predicate is always tried once more at the deadline, so a slow machine only
+    fails when the condition really never held.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            what = message or getattr(predicate, "__name__", repr(predicate))
+            raise WaitTimeout(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)  # the poll interval of a wait-for-condition with a deadline
+
+
+def run(cmd: Sequence[str], timeout: float = 30.0, check: bool = True) -> str:
+    """Run a desktop tool and return its stdout; its stderr goes into the failure message."""
+    proc = subprocess.run(list(cmd), capture_output=True, text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        output = proc.stderr.strip() or proc.stdout.strip()
+        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}: {output}")
+    return proc.stdout
+
+
+class Notification(NamedTuple):
+    """One notification as dunst received it (markup as sent, not as rendered)."""
+
+    summary: str
+    body: str
+    appname: str
+    id: int
+
+
+_history_floor = 0  # notifications with an id up to this were cleared by dunst_clear()
+
+
+def _history_raw() -> list[Notification]:
+    data = json.loads(run(["dunstctl", "history"]))
+    found = []
+    for entry in data["data"][0]:
+        found.append(
+            Notification(
+                summary=entry["summary"]["data"],
+                body=entry["body"]["data"],
+                appname=entry["appname"]["data"],
+                id=int(entry["id"]["data"]),
+            )
+        )
+    return found
+
+
+def dunst_history(close_displayed: bool = True) -> list[Notification]:
+    """Every notification dunst received since the last dunst_clear(), oldest first.
+
+    dunst keeps a notification out of its history while it is on screen, so by
+    default the shown ones are closed first (`dunstctl close-all`), which moves them
+    into the history. Each Notification is also a (summary, body, appname, id) tuple.
+    """
+    if close_displayed:
+        run(["dunstctl", "close-all"])
+    return sorted((n for n in _history_raw() if n.id > _history_floor), key=lambda n: n.id)
+
+
+def dunst_clear() -> None:
+    """Forget every notification received so far (dunst 1.9 has no history-clear)."""
+    global _history_floor
+    run(["dunstctl", "close-all"])
+    _history_floor = max([_history_floor, *(n.id for n in _history_raw())])
+
+
+def screenshot(path: Path | str, window: str = "root") -> Path:
+    """Save a PNG of the whole X screen (or of one window id) and return its path."""
+    target = Path(path)
+    if not target.is_absolute():
+        session = current_session()
+        base = session.artifacts if session else REPO_DIR / "tests" / "artifacts" / "e2e"
+        target = base / target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if shutil.which("import"):
+        run(["import", "-window", window, str(target)])
+    else:
+        dump = target.with_suffix(".xwd")
+        run(
+            ["xwd", "-silent", "-out", str(dump)]
+            + (["-root"] if window == "root" else ["-id", window])
+        )
+        run(["convert", str(dump), str(target)])
+        dump.unlink()
+    return target
+
+
+def image_mean(path: Path) -> float:
+    """Mean brightness of an image, 0 (black) to 1 (white): a cheap "something was drawn"."""
+    return float(run(["identify", "-format", "%[fx:mean]", str(path)]))
+
+
+def keyring_get(service: str, account: str) -> str | None:
+    """The secret the `keyring` library stored for (service, account), read with secret-tool.
+
+    keyring's Secret Service backend stores items with the attributes `service` and
+    `username`; secret-tool exits 1 when nothing matches.
+    """
+    proc = subprocess.run(
+        ["secret-tool", "lookup", "service", service, "username", account],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    if proc.returncode != 0:
+        if proc.stderr.strip():
+            raise AssertionError(f"secret-tool lookup failed: {proc.stderr.strip()}")
+        return None
+    return proc.stdout
+
+
+def x_windows(class_name: str) -> dict[int, tuple[int, int, int, int]]:
+    """Visible X windows whose WM_CLASS matches, with their (x, y, width, height)."""
+    out = run(["xdotool", "search", "--onlyvisible", "--class", class_name], check=False)
+    windows = {}
+    for wid in out.split():
+        geometry = run(["xdotool", "getwindowgeometry", "--shell", wid], check=False)
+        values = dict(line.split("=", 1) for line in geometry.splitlines() if "=" in line)
+        if {"X", "Y", "WIDTH", "HEIGHT"} <= values.keys():
+            windows[int(wid)] = (
+                int(values["X"]),
+                int(values["Y"]),
+                int(values["WIDTH"]),
+                int(values["HEIGHT"]),
+            )
+    return windows

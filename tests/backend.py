@@ -155,6 +155,7 @@ class Backend:
         self._first_line: Queue[str | None] = Queue()
         self._threads: list[threading.Thread] = []
         self._token: dict[str, Any] | None = None
+        self._http: httpx.Client | None = None
         self.starts = 0
 
     # ------------------------------------------------------------ addresses
@@ -166,6 +167,18 @@ class Backend:
     @property
     def auth_url(self) -> str:
         return self.url + "/auth/v1"
+
+    @property
+    def http(self) -> httpx.Client:
+        """A keep-alive httpx client (absolute URLs) for this backend's lifetime.
+
+        Cheaper than ``httpx.get`` (which builds a client, and its TLS context,
+        per call). Closed by :meth:`stop` (renewed on next use); :meth:`kill`
+        leaves it open so streams read through it see the crash.
+        """
+        if self._http is None:
+            self._http = httpx.Client(timeout=10.0)
+        return self._http
 
     @property
     def running(self) -> bool:
@@ -261,7 +274,11 @@ class Backend:
             return None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        return self._reap(timeout)
+        code = self._reap(timeout)
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        return code
 
     def kill(self) -> int | None:
         """SIGKILL: the backend dies mid-work, as in a crash."""
@@ -311,8 +328,7 @@ class Backend:
         return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        kwargs.setdefault("timeout", 10.0)
-        return httpx.request(method, self.url + path, **kwargs)
+        return self.http.request(method, self.url + path, **kwargs)
 
     def _json(self, response: httpx.Response) -> Any:
         if response.status_code >= 400:

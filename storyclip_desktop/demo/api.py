@@ -313,9 +313,9 @@ class StoryClipApi:
         if mode == "scheduled" and not scheduled_at:
             raise BadRequest(400, "INVALID_SCHEDULE", "schedule.scheduledAt is required")
         settings = opt_obj(body, "settings")
-        account = opt_str(settings, "accountId", "settings.", max_len=200)
+        account = opt_str(settings, "accountId", "settings.", max_len=200, numbers=True)
         speed = opt_str(settings, "publishSpeed", "settings.", max_len=50)
-        job_id = opt_str(body, "jobId", max_len=200)
+        job_id = opt_str(body, "jobId", max_len=200, numbers=True)
         batch_id = self.b.publisher.create(
             user_id=user,
             job_id=job_id,
@@ -362,7 +362,7 @@ class StoryClipApi:
                 )
             posts.append(
                 {
-                    "id": opt_str(post, "id", where, max_len=200),
+                    "id": opt_str(post, "id", where, max_len=200, numbers=True),
                     "url": url,
                     "text": opt_str(post, "text", where, max_len=5000),
                     "simulate": simulate,

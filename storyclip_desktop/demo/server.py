@@ -258,7 +258,9 @@ class _Server(uvicorn.Server):
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must say TCP: asyncio sets TCP_NODELAY on accepted sockets only then,
+    # and without it every keep-alive request waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(1024)
@@ -277,7 +279,9 @@ def serve(config: ServerConfig) -> int:
         print(f"cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    host = f"[{config.host}]" if ":" in config.host else config.host
+    # A wildcard bind is announced on loopback: the URL must be one a client can use.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.host, config.host)  # noqa: S104
+    host = f"[{host}]" if ":" in host else host
     backend = Backend(config, f"http://{host}:{port}")
     _announce(backend)
     uv_config = uvicorn.Config(

@@ -78,12 +78,22 @@ def check_batch_id(raw: str | None) -> str:
     return raw
 
 
-def opt_str(body: dict[str, Any], key: str, where: str = "", max_len: int = 10_000) -> str | None:
-    """An optional text field: absent or null is None, anything but text is refused."""
+def opt_str(
+    body: dict[str, Any],
+    key: str,
+    where: str = "",
+    max_len: int = 10_000,
+    numbers: bool = False,
+) -> str | None:
+    """An optional text field: absent or null is None, anything but text is refused.
+
+    ``numbers`` also takes integers (ids that a JavaScript client may send as numbers).
+    """
     value = body.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    allowed = (str, int) if numbers else (str,)
+    if isinstance(value, bool) or not isinstance(value, allowed):
         raise BadRequest(400, "INVALID_FIELD", f"{where}{key} must be a string")
     text = str(value)
     if len(text) > max_len:

@@ -7,8 +7,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from tests.backend import REPO, Backend, wait_for
 from tests.demo.sse import blocks, collect
 
@@ -30,7 +28,7 @@ def stream(
     headers = backend.api_headers()
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
-    return httpx.stream(
+    return backend.http.stream(
         "GET",
         f"{backend.url}/api/metricool/stream",
         params={"batchId": batch_id},
@@ -47,7 +45,7 @@ def counts_from_rows(rows: list[dict[str, Any]]) -> tuple[int, int]:
 
 
 def test_create_and_summary_shapes(backend: Backend) -> None:
-    response = httpx.post(
+    response = backend.http.post(
         f"{backend.url}/api/metricool/publish/stories",
         headers=backend.api_headers(backend.access_token()),
         json={
@@ -80,7 +78,7 @@ def test_create_and_summary_shapes(backend: Backend) -> None:
     assert clip["metricoolPostId"].startswith("mc_")
     assert clip["publishedAt"].endswith("Z")
 
-    status = httpx.get(
+    status = backend.http.get(
         f"{backend.url}/api/metricool/status",
         params={"batchId": created["batchId"]},
         headers=backend.api_headers(),
@@ -249,7 +247,7 @@ def test_pause_resume_cancel(backend_factory: Callable[..., Backend]) -> None:
     assert kinds[-1] == "cancelled"
     # The Part 1 GET forms are aliases.
     other = backend.create_batch(3)
-    alias = httpx.get(
+    alias = backend.http.get(
         f"{backend.url}/api/metricool/pause",
         params={"batchId": other},
         headers=backend.api_headers(backend.access_token()),
@@ -307,7 +305,7 @@ def test_active_and_history_follow_the_token(backend: Backend) -> None:
     assert [b["batchId"] for b in active["batches"]] == [running]
     assert active["count"] == 1
     assert active["success"] is True
-    history = httpx.get(
+    history = backend.http.get(
         f"{backend.url}/api/metricool/batches",
         params={"status": "completed", "limit": 10},
         headers=backend.api_headers(backend.access_token()),
@@ -317,18 +315,18 @@ def test_active_and_history_follow_the_token(backend: Backend) -> None:
     backend.add_user("other@example.com", "other-password")
     other = backend.sign_in("other@example.com", "other-password")["access_token"]
     assert backend.active(token=other)["batches"] == []
-    forbidden = httpx.get(
+    forbidden = backend.http.get(
         f"{backend.url}/api/metricool/batches/active",
         params={"userId": backend.user_id},
         headers=backend.api_headers(other),
     )
     assert forbidden.status_code == 403
     assert forbidden.json()["code"] == "FORBIDDEN_USER"
-    by_id = httpx.get(
+    by_id = backend.http.get(
         f"{backend.url}/api/metricool/batch/{running}", headers=backend.api_headers(other)
     )
     assert by_id.status_code == 403
-    mine = httpx.get(
+    mine = backend.http.get(
         f"{backend.url}/api/metricool/batches/active",
         params={"userId": backend.user_id},
         headers=backend.api_headers(backend.access_token()),
@@ -339,13 +337,13 @@ def test_active_and_history_follow_the_token(backend: Backend) -> None:
 
 def test_tokens_are_checked(backend: Backend) -> None:
     url = f"{backend.url}/api/metricool/batches/active"
-    missing = httpx.get(url, headers=backend.api_headers())
+    missing = backend.http.get(url, headers=backend.api_headers())
     assert missing.status_code == 401
     assert missing.json()["code"] == "MISSING_TOKEN"
-    bad = httpx.get(url, headers=backend.api_headers("not-a-jwt"))
+    bad = backend.http.get(url, headers=backend.api_headers("not-a-jwt"))
     assert bad.status_code == 401
     assert bad.json()["code"] == "INVALID_TOKEN"
-    create = httpx.post(
+    create = backend.http.post(
         f"{backend.url}/api/metricool/publish/stories",
         headers=backend.api_headers(backend.access_token()),
         json={"posts": [], "userId": "someone-else"},
@@ -355,11 +353,11 @@ def test_tokens_are_checked(backend: Backend) -> None:
 
 def test_api_keys(backend: Backend) -> None:
     url = f"{backend.url}/api/metricool/batch/batch_1_abc"
-    missing = httpx.get(url)
+    missing = backend.http.get(url)
     assert (missing.status_code, missing.json()["code"]) == (401, "MISSING_API_KEY")
-    wrong = httpx.get(url, headers={"X-Api-Key": "wrong"})
+    wrong = backend.http.get(url, headers={"X-Api-Key": "wrong"})
     assert (wrong.status_code, wrong.json()["code"]) == (401, "INVALID_API_KEY")
-    assert httpx.get(url, headers=backend.api_headers()).json()["code"] == "BATCH_NOT_FOUND"
+    assert backend.http.get(url, headers=backend.api_headers()).json()["code"] == "BATCH_NOT_FOUND"
     # A key stored in the database (the CLI), with the read scope only.
     subprocess.run(
         [sys.executable, "-m", "storyclip_desktop.demo", "add-api-key", "reader-key",
@@ -367,12 +365,12 @@ def test_api_keys(backend: Backend) -> None:
         check=True, cwd=REPO, capture_output=True, timeout=60,
     )  # fmt: skip
     reader = {"X-Api-Key": "reader-key", "Authorization": f"Bearer {backend.access_token()}"}
-    assert httpx.get(url, headers=reader).status_code == 404
-    refused = httpx.post(
+    assert backend.http.get(url, headers=reader).status_code == 404
+    refused = backend.http.post(
         f"{backend.url}/api/metricool/publish/stories", headers=reader, json={"posts": []}
     )
     assert (refused.status_code, refused.json()["code"]) == (403, "INSUFFICIENT_SCOPE")
-    stream_401 = httpx.get(f"{backend.url}/api/metricool/stream", params={"batchId": "b_1"})
+    stream_401 = backend.http.get(f"{backend.url}/api/metricool/stream", params={"batchId": "b_1"})
     assert stream_401.status_code == 401
 
 
@@ -388,7 +386,7 @@ def test_seed_demo(backend_factory: Callable[..., Backend]) -> None:
     ids = [b["batchId"] for b in active]
     finals = [backend.wait_batch_final(b, timeout=20) for b in ids]
     assert sorted(f["failed"] for f in finals) == [0, 1, 1]
-    history = httpx.get(
+    history = backend.http.get(
         f"{backend.url}/api/metricool/batches",
         headers=backend.api_headers(token["access_token"]),
     ).json()["batches"]

@@ -20,7 +20,7 @@ def upstream(backend_factory: Callable[..., Backend]) -> Backend:
 def stream(
     backend: Backend, batch_id: str, timeout: float | httpx.Timeout = 5.0, **headers: str
 ) -> Any:
-    return httpx.stream(
+    return backend.http.stream(
         "GET",
         f"{backend.url}/api/metricool/stream",
         params={"batchId": batch_id},
@@ -155,22 +155,26 @@ def test_controls_answer_and_do_nothing(backend_factory: Callable[..., Backend])
     assert summary["status"] == "completed"
     assert summary["published"] == 4
     # Part 2 routes do not exist upstream.
-    post = httpx.post(
+    post = backend.http.post(
         f"{backend.url}/api/metricool/batch/{batch_id}/pause", headers=backend.api_headers()
     )
     assert post.status_code in (404, 405)
-    history = httpx.get(f"{backend.url}/api/metricool/batches", headers=backend.api_headers())
+    history = backend.http.get(
+        f"{backend.url}/api/metricool/batches", headers=backend.api_headers()
+    )
     assert history.status_code == 404
 
 
 def test_active_list_trusts_the_query_and_misses_batches_without_user(upstream: Backend) -> None:
     url = f"{upstream.url}/api/metricool/batches/active"
-    missing = httpx.get(url, headers=upstream.api_headers())
+    missing = upstream.http.get(url, headers=upstream.api_headers())
     assert (missing.status_code, missing.json()["code"]) == (400, "MISSING_USER_ID")
     mine = upstream.create_batch(40)
     orphan = upstream.create_batch(40, user_id="")
     # Anybody may ask for anybody's list: no token, no check.
-    listed = httpx.get(url, params={"userId": upstream.user_id}, headers=upstream.api_headers())
+    listed = upstream.http.get(
+        url, params={"userId": upstream.user_id}, headers=upstream.api_headers()
+    )
     assert listed.status_code == 200
     assert [b["batchId"] for b in listed.json()["batches"]] == [mine]
     assert listed.json()["count"] == 1
@@ -182,9 +186,9 @@ def test_active_list_trusts_the_query_and_misses_batches_without_user(upstream: 
     # The count quirk on demand: computed before filtering.
     upstream.faults(active_count_extra=2)
     assert (
-        httpx.get(url, params={"userId": upstream.user_id}, headers=upstream.api_headers()).json()[
-            "count"
-        ]
+        upstream.http.get(
+            url, params={"userId": upstream.user_id}, headers=upstream.api_headers()
+        ).json()["count"]
         == 3
     )
 
@@ -193,7 +197,7 @@ def test_status_endpoint_memory_form(upstream: Backend) -> None:
     batch_id = upstream.create_batch(30)
     upstream.faults(status_memory_form=True)
     wait_for(lambda: upstream.batch(batch_id)["published"] >= 1, timeout=5)
-    body = httpx.get(
+    body = upstream.http.get(
         f"{upstream.url}/api/metricool/status",
         params={"batchId": batch_id},
         headers=upstream.api_headers(),

@@ -13,7 +13,7 @@ from tests.backend import Backend, wait_for
 
 def _token_call(backend: Backend, grant: str, body: object, **headers: str) -> httpx.Response:
     sent = {"apikey": backend.anon_key, **headers}
-    return httpx.post(
+    return backend.http.post(
         f"{backend.auth_url}/token", params={"grant_type": grant}, json=body, headers=sent
     )
 
@@ -39,7 +39,7 @@ def test_password_grant_returns_a_real_jwt(backend: Backend) -> None:
     assert abs(claims["exp"] - time.time() - 3600) < 60
     # Signed for real: a token re-signed with another key is refused.
     forged = jwt.encode(claims, "not-the-secret-" * 4, algorithm="HS256")
-    response = httpx.get(
+    response = backend.http.get(
         f"{backend.auth_url}/user",
         headers={"apikey": backend.anon_key, "Authorization": f"Bearer {forged}"},
     )
@@ -55,34 +55,34 @@ def test_wrong_password_and_unknown_user(backend: Backend) -> None:
 
 def test_apikey_is_required(backend: Backend) -> None:
     body = {"email": backend.email, "password": backend.password}
-    missing = httpx.post(f"{backend.auth_url}/token?grant_type=password", json=body)
+    missing = backend.http.post(f"{backend.auth_url}/token?grant_type=password", json=body)
     assert missing.status_code == 401
     assert missing.json()["error_code"] == "no_api_key"
     wrong = _token_call(backend, "password", body, apikey="nope")
     assert wrong.status_code == 401
     assert wrong.json()["error_code"] == "invalid_api_key"
-    user = httpx.get(f"{backend.auth_url}/user")
+    user = backend.http.get(f"{backend.auth_url}/user")
     assert user.status_code == 401
 
 
 def test_user_and_logout(backend: Backend) -> None:
     token = backend.sign_in()
     headers = {"apikey": backend.anon_key, "Authorization": f"Bearer {token['access_token']}"}
-    user = httpx.get(f"{backend.auth_url}/user", headers=headers)
+    user = backend.http.get(f"{backend.auth_url}/user", headers=headers)
     assert user.status_code == 200
     assert user.json()["id"] == backend.user_id
     assert (
-        httpx.get(f"{backend.auth_url}/user", headers={"apikey": backend.anon_key}).json()[
+        backend.http.get(f"{backend.auth_url}/user", headers={"apikey": backend.anon_key}).json()[
             "error_code"
         ]
         == "no_authorization"
     )
-    out = httpx.post(f"{backend.auth_url}/logout", headers=headers)
+    out = backend.http.post(f"{backend.auth_url}/logout", headers=headers)
     assert out.status_code == 204
     assert out.content == b""
     # The session is gone: its refresh token no longer works, /user says so.
     assert _error(backend.refresh(token["refresh_token"])) == (400, "refresh_token_not_found")
-    assert _error(httpx.get(f"{backend.auth_url}/user", headers=headers)) == (
+    assert _error(backend.http.get(f"{backend.auth_url}/user", headers=headers)) == (
         403,
         "session_not_found",
     )
@@ -92,7 +92,7 @@ def test_logout_scopes(backend: Backend) -> None:
     a, b, c = backend.sign_in(), backend.sign_in(), backend.sign_in()
 
     def logout(token: dict[str, str], scope: str) -> int:
-        return httpx.post(
+        return backend.http.post(
             f"{backend.auth_url}/logout",
             params={"scope": scope},
             headers={
@@ -150,13 +150,13 @@ def test_expired_access_token(backend_factory: Callable[..., Backend]) -> None:
     token = backend.sign_in()
     assert token["expires_in"] == 1
     headers = {"apikey": backend.anon_key, "Authorization": f"Bearer {token['access_token']}"}
-    assert httpx.get(f"{backend.auth_url}/user", headers=headers).status_code == 200
+    assert backend.http.get(f"{backend.auth_url}/user", headers=headers).status_code == 200
 
     def expired() -> bool:
-        return httpx.get(f"{backend.auth_url}/user", headers=headers).status_code == 403
+        return backend.http.get(f"{backend.auth_url}/user", headers=headers).status_code == 403
 
     wait_for(expired, timeout=5, interval=0.2, what="the access token to expire")
-    assert _error(httpx.get(f"{backend.auth_url}/user", headers=headers)) == (403, "bad_jwt")
+    assert _error(backend.http.get(f"{backend.auth_url}/user", headers=headers)) == (403, "bad_jwt")
     fresh = backend.refresh(token["refresh_token"])
     assert fresh.status_code == 200
 
@@ -169,7 +169,7 @@ def test_unknown_refresh_token_and_bad_bodies(backend: Backend) -> None:
         "validation_failed",
     )
     assert _error(_token_call(backend, "magic", {"a": 1})) == (400, "unsupported_grant_type")
-    raw = httpx.post(
+    raw = backend.http.post(
         f"{backend.auth_url}/token?grant_type=password",
         content=b"{not json",
         headers={"apikey": backend.anon_key, "content-type": "application/json"},

@@ -19,7 +19,7 @@ from tests.demo.sse import blocks
 def open_stream(stack: contextlib.ExitStack, backend: Backend, batch_id: str) -> httpx.Response:
     """An open stream closed with ``stack``."""
     return stack.enter_context(
-        httpx.stream(
+        backend.http.stream(
             "GET",
             f"{backend.url}/api/metricool/stream",
             params={"batchId": batch_id},
@@ -50,7 +50,7 @@ def test_default_mode_resumes_after_kill(backend_factory: Callable[..., Backend]
     assert backend.url == first_url, "same port after a restart"
     last_id = before[-1].id
     assert last_id is not None
-    with httpx.stream(
+    with backend.http.stream(
         "GET",
         f"{backend.url}/api/metricool/stream",
         params={"batchId": batch_id},
@@ -81,7 +81,7 @@ def test_upstream_mode_orphans_the_batch(backend_factory: Callable[..., Backend]
     wait_for(lambda: backend.batch(batch_id)["published"] >= 2, timeout=10)
     backend.kill()
     backend.start()
-    gone = httpx.get(
+    gone = backend.http.get(
         f"{backend.url}/api/metricool/stream",
         params={"batchId": batch_id},
         headers=backend.api_headers(),

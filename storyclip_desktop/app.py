@@ -1,22 +1,468 @@
-"""Composition root: command line, QApplication and qasync loop, services, UI."""
+"""Composition root: command line, QApplication and qasync loop, services, UI.
+
+Everything runs on the Qt main thread with asyncio driven by qasync. This module
+is the only place that knows both the core and the UI: it builds the core's
+services, hands the UI a narrow :class:`~storyclip_desktop.ui.services.AppServices`
+and turns the core's listener calls into Qt signals through the UI's bridge.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import signal
+import socket
 import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from storyclip_desktop import __version__
+
+APP_NAME = "StoryClip Desktop"
+ORG_NAME = "StoryClip"
+DESKTOP_ID = "storyclip-desktop"
+DEMO_EMAIL = "demo@storyclip.app"
+DEMO_PASSWORD = "storyclip-demo"  # noqa: S105 - the public demo account of the local backend
+ENV_EMAIL = "STORYCLIP_EMAIL"
+ENV_PASSWORD = "STORYCLIP_PASSWORD"  # noqa: S105 - a variable name
+
+_log = logging.getLogger("storyclip.app")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="storyclip-desktop",
         description="Follow your StoryClip publish batches from the system tray.",
+        epilog=(
+            f"Environment: STORYCLIP_API_KEY (the StoryClip API key), {ENV_EMAIL} and "
+            f"{ENV_PASSWORD} (sign in without the form, for scripted use)."
+        ),
     )
-    parser.add_argument("--version", action="version", version=f"StoryClip Desktop {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="start the built-in local backend with demo data and sign in to it",
+    )
+    parser.add_argument("--api-url", metavar="URL", help="StoryClip API base URL")
+    parser.add_argument("--supabase-url", metavar="URL", help="Supabase project URL")
+    parser.add_argument("--supabase-anon-key", metavar="KEY", help="Supabase anon key")
+    parser.add_argument(
+        "--api-key", metavar="KEY", help="StoryClip API key (or STORYCLIP_API_KEY)"
+    )
+    parser.add_argument(
+        "--insecure", action="store_true",
+        help="allow plain http:// to a server that is not on this machine",
+    )
+    parser.add_argument("--minimized", action="store_true", help="start in the system tray")
+    parser.add_argument("--log-file", metavar="PATH", type=Path, help="also write the log here")
+    parser.add_argument("--lang", choices=("es", "en"), help="language of the interface")
+    parser.add_argument(
+        "--data-dir", metavar="PATH", type=Path, help=argparse.SUPPRESS,
+    )  # tests and benchmarks: where the monitor's memory lives
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    return 0
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, then run the app until the user quits."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    # Imported after parsing so --help and --version answer without loading Qt.
+    from storyclip_desktop.jsonlog import setup_logging
+
+    setup_logging(args.log_file)
+    return run_app(args)
+
+
+class _Demo:
+    """The local backend as a child process of the app (``--demo``)."""
+
+    def __init__(self) -> None:
+        self.proc: asyncio.subprocess.Process | None = None
+        self.url = ""
+        self.api_key = "demo-" + secrets.token_urlsafe(12)
+        self.anon_key = "demo-anon-key"
+        self._dir = tempfile.TemporaryDirectory(prefix="storyclip-demo-")
+        self._drain: asyncio.Task[None] | None = None
+
+    async def start(self) -> str:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "storyclip_desktop.demo", "serve",
+            "--port", "0", "--seed-demo",
+            "--db", str(Path(self._dir.name) / "demo.sqlite3"),
+            "--api-key", self.api_key, "--anon-key", self.anon_key,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), 30.0)
+        url = line.decode("utf-8", "replace").strip()
+        if not url.startswith("http://"):
+            raise RuntimeError("the demo backend did not start")
+        self.url = url
+        self._drain = asyncio.ensure_future(self._discard(self.proc.stdout))
+        return url
+
+    @staticmethod
+    async def _discard(stream: asyncio.StreamReader) -> None:
+        while await stream.read(65536):
+            pass
+
+    async def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        if self._drain is not None:
+            self._drain.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._drain
+        self._dir.cleanup()
+
+
+def log_unhandled(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    """sys.excepthook: an exception escaping a Qt slot is logged, never silent."""
+    from storyclip_desktop.core.log import log_event
+
+    log_event(
+        _log, "error", logging.ERROR, where="excepthook",
+        message=f"{kind.__name__}: {str(value)[:300]}",
+    )
+    _log.debug("traceback", exc_info=(kind, value, tb))
+
+
+def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """asyncio's handler: errors in tasks and callbacks go to the structured log."""
+    from storyclip_desktop.core.log import log_event
+
+    exc = context.get("exception")
+    message = context.get("message", "")
+    detail = f"{type(exc).__name__}: {str(exc)[:300]}" if exc else str(message)[:300]
+    log_event(_log, "error", logging.ERROR, where="loop", message=detail)
+
+
+class SignalWakeup:
+    """Lets SIGTERM/SIGINT reach Python while Qt's C++ loop is waiting.
+
+    A socket pair is registered with ``signal.set_wakeup_fd``; the read end is
+    watched by the event loop, so a signal wakes it at once (no polling timer).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_signal: Any) -> None:
+        self._loop = loop
+        self._on_signal = on_signal
+        self._r, self._w = socket.socketpair()
+        self._r.setblocking(False)
+        self._w.setblocking(False)
+        self._old_fd = -1
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        self._old_fd = signal.set_wakeup_fd(self._w.fileno())
+        self._loop.add_reader(self._r.fileno(), self._drain)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda num, _frame: self._loop.call_soon(self._on_signal, num))
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError):
+            self._r.recv(4096)
+
+    def uninstall(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.set_wakeup_fd(self._old_fd)
+        with contextlib.suppress(Exception):
+            self._loop.remove_reader(self._r.fileno())
+        self._r.close()
+        self._w.close()
+
+
+def data_dir_default() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "storyclip-desktop"
+
+
+# ---------------------------------------------------------------- the running app
+
+
+class Services:
+    """What the UI may ask of the core (ui.services.AppServices), plus the monitor's life.
+
+    One monitor per signed-in session: it is built after sign-in (form, keyring,
+    environment or demo) and stopped on sign-out, so nothing follows a user who left.
+    """
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    @property
+    def user_email(self) -> str | None:
+        sessions = self._app.sessions
+        return sessions.email if sessions is not None and sessions.signed_in else None
+
+    @property
+    def vault_message(self) -> str | None:
+        vault = self._app.vault
+        if vault is None or vault.status.persistent:
+            return None
+        return vault.status.reason
+
+    async def sign_in(self, email: str, password: str, remember: bool) -> None:
+        await self._app.sign_in(email, password, remember)
+
+    async def sign_out(self) -> None:
+        await self._app.sign_out()
+
+    async def refresh(self) -> None:
+        await self._app.refresh()
+
+
+class App:
+    """The app's life from start to quit, on the qasync loop."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from storyclip_desktop.core.api import StoryClipApi
+        from storyclip_desktop.core.auth import AuthClient, SessionManager
+        from storyclip_desktop.core.monitor import BatchMonitor
+        from storyclip_desktop.core.vault import Vault
+
+        self.args = args
+        self.demo: _Demo | None = None
+        self.auth: AuthClient | None = None
+        self.vault: Vault | None = None
+        self.sessions: SessionManager | None = None
+        self.api: StoryClipApi | None = None
+        self.monitor: BatchMonitor | None = None
+        self.quit_event = asyncio.Event()
+        self._monitor_lock = asyncio.Lock()
+        self.ui: Any = None
+        self.bridge: Any = None
+
+    # ------------------------------------------------------------ start
+
+    async def run(self) -> int:
+        from storyclip_desktop.config import ConfigError, resolve_servers
+        from storyclip_desktop.core.log import log_event
+        from storyclip_desktop.ui.bridge import MonitorBridge
+        from storyclip_desktop.ui.controller import DesktopUi
+
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(loop_exception_handler)
+        wakeup = SignalWakeup(loop, self._on_signal)
+        wakeup.install()
+        self.bridge = MonitorBridge()
+        self.ui = DesktopUi(Services(self), self.bridge)
+        self.ui.quitRequested.connect(self.quit_event.set)
+        self.ui.start(minimized=self.args.minimized)
+        log_event(_log, "started", version=__version__, demo=bool(self.args.demo),
+                  minimized=bool(self.args.minimized))
+        try:
+            cli = {
+                "api_url": self.args.api_url, "supabase_url": self.args.supabase_url,
+                "anon_key": self.args.supabase_anon_key, "api_key": self.args.api_key,
+            }
+            if self.args.demo:
+                self.demo = _Demo()
+                url = await self.demo.start()
+                cli = {"api_url": url, "supabase_url": url, "anon_key": self.demo.anon_key,
+                       "api_key": self.demo.api_key}
+                log_event(_log, "demo_backend", url=url)
+            try:
+                servers = resolve_servers(cli=cli, allow_insecure=self.args.insecure)
+            except ConfigError as exc:
+                log_event(_log, "error", logging.ERROR, where="config", message=str(exc))
+                servers = None
+            if servers is not None and servers.complete:
+                self._build_core(servers)
+                await self._first_session()
+            else:
+                log_event(_log, "error", logging.WARNING, where="config",
+                          message="server settings incomplete: api url, supabase url, "
+                                  "anon key and api key are needed")
+            await self.quit_event.wait()
+        finally:
+            await self._shutdown()
+            wakeup.uninstall()
+        return 0
+
+    def _build_core(self, servers: Any) -> None:
+        from storyclip_desktop.core.api import StoryClipApi
+        from storyclip_desktop.core.auth import AuthClient, SessionManager
+        from storyclip_desktop.core.vault import Vault
+        from storyclip_desktop.jsonlog import REDACTOR
+
+        REDACTOR.add(servers.api_key)
+        REDACTOR.add(servers.anon_key)
+        self.auth = AuthClient(servers.auth_url, servers.anon_key)
+        account = "demo-session" if self.args.demo else "session"
+        self.vault = Vault(account=account)
+        self.sessions = SessionManager(self.auth, self.vault)
+        self.sessions.add_signed_out_listener(self._signed_out)
+        self.api = StoryClipApi(servers.api_url, servers.api_key, self.sessions)
+
+    async def _first_session(self) -> None:
+        """Environment, then demo account, then the keyring; else the form waits."""
+        from storyclip_desktop.core.auth import AuthError
+
+        assert self.sessions is not None
+        email = os.environ.get(ENV_EMAIL)
+        password = os.environ.get(ENV_PASSWORD)
+        if not (email and password) and self.args.demo:
+            email, password = DEMO_EMAIL, DEMO_PASSWORD
+        try:
+            if email and password:
+                await self.sign_in(email, password, remember=not self.args.demo)
+            else:
+                session = await self.sessions.restore()
+                if session is not None:
+                    await self._signed_in()
+        except AuthError as exc:
+            from storyclip_desktop.core.log import log_event
+
+            log_event(_log, "error", logging.WARNING, where="sign_in", message=exc.reason)
+            self.ui.window.sign_in.failed(_sign_in_text(exc.reason), clear_password=False)
+
+    # ------------------------------------------------------------ session
+
+    async def sign_in(self, email: str, password: str, remember: bool) -> None:
+        if self.sessions is None:
+            raise RuntimeError("the server settings are incomplete")
+        from storyclip_desktop.jsonlog import REDACTOR
+
+        REDACTOR.add(password)
+        await self.sessions.sign_in(email, password, remember)
+        await self._signed_in()
+
+    async def _signed_in(self) -> None:
+        from storyclip_desktop.core.log import log_event
+        from storyclip_desktop.core.memory import MonitorMemory
+        from storyclip_desktop.core.monitor import BatchMonitor
+        from storyclip_desktop.jsonlog import REDACTOR
+
+        assert self.sessions is not None
+        assert self.api is not None
+        session = self.sessions.session
+        if session is not None:
+            REDACTOR.add(session.access_token)
+            REDACTOR.add(session.refresh_token)
+        user_id = self.sessions.user_id or ""
+        log_event(_log, "signed_in", user_id=user_id)
+        self.ui.on_signed_in()
+        async with self._monitor_lock:
+            if self.monitor is not None:
+                await self.monitor.stop()
+            data = self.args.data_dir or data_dir_default()
+            memory = MonitorMemory(data / "memory.json")
+            self.monitor = BatchMonitor(self.api, user_id, self.bridge, memory)
+            await self.monitor.start()
+        running = [b for b in self.monitor.batches.values() if not b.is_final]
+        if running:
+            first = running[0].batch_id
+            self.ui.announce_active(len(running), first)
+            if not self.args.minimized:
+                self.ui.open_batches()
+
+    def _signed_out(self, reason: str) -> None:
+        from storyclip_desktop.core.log import log_event
+
+        log_event(_log, "signed_out", reason=reason)
+        monitor, self.monitor = self.monitor, None
+        if monitor is not None:
+            self._spawn(monitor.stop())
+        self.bridge.signed_out(reason)
+
+    async def sign_out(self) -> None:
+        if self.sessions is not None:
+            await self.sessions.sign_out()
+
+    async def refresh(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.refresh()
+
+    # ------------------------------------------------------------ quit
+
+    def _on_signal(self, signum: int) -> None:
+        from storyclip_desktop.core.log import log_event
+
+        log_event(_log, "quit_signal", signal=signal.Signals(signum).name)
+        self.quit_event.set()
+
+    def _spawn(self, coro: Any) -> None:
+        from storyclip_desktop.ui.tasks import spawn
+
+        spawn(coro, where="app")
+
+    async def _shutdown(self) -> None:
+        """Close everything in order; every task awaited, every client closed."""
+        from storyclip_desktop.core.log import log_event
+
+        monitor, self.monitor = self.monitor, None
+        if monitor is not None:
+            await monitor.stop()
+        if self.ui is not None:
+            await self.ui.aclose()
+        if self.api is not None:
+            await self.api.aclose()
+        if self.auth is not None:
+            await self.auth.aclose()
+        if self.demo is not None:
+            await self.demo.stop()
+        current = asyncio.current_task()
+        others = [t for t in asyncio.all_tasks() if t is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        log_event(_log, "stopped")
+
+
+def _sign_in_text(reason: str) -> str:
+    from storyclip_desktop.ui.texts import sign_in_error
+
+    return str(sign_in_error(reason))
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Build the QApplication, claim the single instance, run the loop until quit."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from storyclip_desktop.core.log import log_event
+    from storyclip_desktop.instance import SingleInstance
+    from storyclip_desktop.ui.resources import app_icon, install_translator
+
+    sys.excepthook = log_unhandled
+    QApplication.setOrganizationName(ORG_NAME)
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName(DESKTOP_ID)
+    existing = QApplication.instance()
+    qt_app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    instance = SingleInstance(DESKTOP_ID)
+    if not instance.acquire():
+        handed = instance.notify_primary()
+        log_event(_log, "second_instance", handed_over=handed)
+        return 0
+    qt_app.setWindowIcon(app_icon())
+    install_translator(qt_app, args.lang)
+    app = App(args)
+    instance.activationRequested.connect(lambda: app.ui and app.ui.show_window())
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
+            return runner.run(app.run())
+    finally:
+        instance.release()

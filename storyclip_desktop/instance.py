@@ -1,0 +1,87 @@
+"""One running instance per user: a second launch hands over and exits.
+
+Two processes must never spend the same rotating refresh token, so the first
+one takes a lock file (stale locks of dead processes are taken over) before it
+touches the keyring; a later launch finds the lock, asks the running instance
+over a local socket to bring its window forward, and exits.
+
+Signals (SingleInstance):
+    activationRequested(): another launch asked this instance to show itself.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, QStandardPaths, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+__all__ = ["SingleInstance"]
+
+_MESSAGE = b"activate\n"
+
+
+def _server_name(app_id: str) -> str:
+    digest = hashlib.sha256(f"{app_id}:{getpass.getuser()}".encode()).hexdigest()[:16]
+    return f"{app_id}-{digest}"
+
+
+class SingleInstance(QObject):
+    """Primary/secondary decision plus the activation channel."""
+
+    activationRequested = Signal()
+
+    def __init__(self, app_id: str = "storyclip-desktop", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = _server_name(app_id)
+        runtime = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.RuntimeLocation)
+        folder = Path(runtime or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.TempLocation))
+        folder.mkdir(parents=True, exist_ok=True)
+        self._lock = QLockFile(str(folder / f"{self._name}.lock"))
+        self._lock.setStaleLockTime(0)
+        self._server: QLocalServer | None = None
+
+    def acquire(self) -> bool:
+        """True when this process is the primary instance (and now listens)."""
+        if not self._lock.tryLock(100):
+            return False
+        QLocalServer.removeServer(self._name)  # a crashed primary's socket
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        server.newConnection.connect(self._on_connection)
+        server.listen(self._name)
+        self._server = server
+        return True
+
+    def notify_primary(self, timeout_ms: int = 3000) -> bool:
+        """Ask the primary to come forward (a second launch, before any event loop runs)."""
+        socket = QLocalSocket()
+        for _ in range(max(1, timeout_ms // 250)):
+            socket.connectToServer(self._name)
+            if socket.waitForConnected(250):
+                socket.write(_MESSAGE)
+                socket.flush()
+                socket.waitForBytesWritten(500)
+                socket.disconnectFromServer()
+                return True
+        return False
+
+    def release(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        self._lock.unlock()
+
+    def _on_connection(self) -> None:
+        assert self._server is not None
+        while (socket := self._server.nextPendingConnection()) is not None:
+            socket.readyRead.connect(lambda s=socket: self._on_ready(s))
+            socket.disconnected.connect(socket.deleteLater)
+
+    def _on_ready(self, socket: QLocalSocket) -> None:
+        data = bytes(socket.readAll().data())
+        if _MESSAGE.strip() in data:
+            self.activationRequested.emit()

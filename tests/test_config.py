@@ -10,9 +10,15 @@ from storyclip_desktop.config import ConfigError, check_url, resolve_servers
 def test_command_line_beats_environment_beats_saved() -> None:
     cfg = resolve_servers(
         cli={"api_url": "https://cli.example"},
-        env={"STORYCLIP_API_URL": "https://env.example", "STORYCLIP_SUPABASE_URL": "https://sb.example/"},
-        saved={"api_url": "https://saved.example", "supabase_url": "https://x.example",
-               "anon_key": "anon"},
+        env={
+            "STORYCLIP_API_URL": "https://env.example",
+            "STORYCLIP_SUPABASE_URL": "https://sb.example/",
+        },
+        saved={
+            "api_url": "https://saved.example",
+            "supabase_url": "https://x.example",
+            "anon_key": "anon",
+        },
     )
     assert cfg.api_url == "https://cli.example"
     assert cfg.supabase_url == "https://sb.example"
@@ -34,8 +40,14 @@ def test_plain_http_is_fine_on_loopback(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://story.example.app", "ftp://x", "story.example.app", "https://u:p@x.example",
-     "https://x.example/?a=b", ""],
+    [
+        "http://story.example.app",
+        "ftp://x",
+        "story.example.app",
+        "https://u:p@x.example",
+        "https://x.example/?a=b",
+        "",
+    ],
 )
 def test_bad_urls_are_refused_with_the_setting_named(url: str) -> None:
     with pytest.raises(ConfigError) as info:

@@ -11,8 +11,12 @@ from storyclip_desktop.core.model import Batch, BatchStatus
 
 def _batch(batch_id: str, status: str = "processing", published: int = 1) -> Batch:
     return Batch(
-        batch_id=batch_id, status=BatchStatus.from_raw(status), status_raw=status,
-        total=5, published=published, failed=0,
+        batch_id=batch_id,
+        status=BatchStatus.from_raw(status),
+        status_raw=status,
+        total=5,
+        published=published,
+        failed=0,
     )
 
 
@@ -54,7 +58,13 @@ def test_file_holds_no_secrets_and_is_small(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     assert len(data["users"]["u"]) == MAX_PER_USER
     assert set(next(iter(data["users"]["u"].values()))) == {
-        "status", "published", "failed", "total", "final", "announced", "seen_at"
+        "status",
+        "published",
+        "failed",
+        "total",
+        "final",
+        "announced",
+        "seen_at",
     }
 
 

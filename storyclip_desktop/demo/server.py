@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import logging.config
 import os
@@ -33,8 +34,9 @@ from .auth import Auth
 from .config import DEFAULT_API_KEY, ServerConfig
 from .faults import ADMIN_PREFIX, FaultMiddleware, Faults, is_loopback_request
 from .publisher import Hub, Publisher
-from .store import ALL_SCOPES, Store
-from .web import BadRequest, read_json_object
+from .sse import EventStreamResponse, StreamIO, frame_text
+from .store import ALL_SCOPES, Store, iso_now
+from .web import BadRequest, check_batch_id, query_int, read_json_object
 
 log = logging.getLogger("storyclip.demo")
 
@@ -169,6 +171,8 @@ class Backend:
                 raise BadRequest(400, "INVALID_FIELD", "password must not be empty")
             user_id = self.store.add_user(email, password)
             return JSONResponse({"user_id": user_id, "email": email})
+        if what == "flood" and method == "GET":
+            return self._flood(request)
         if what == "info" and method == "GET":
             return JSONResponse(
                 {
@@ -181,6 +185,69 @@ class Backend:
                 }
             )
         return JSONResponse({"error": "Not found", "code": "NOT_FOUND"}, status_code=404)
+
+    def _flood(self, request: Request) -> Response:
+        """A synthetic default-mode stream sent as fast as the socket takes it.
+
+        For throughput benchmarks of the client: ``events`` progress events
+        (ids 1..N; each clip goes uploading, waiting x3, published, so the batch
+        has N/5 clips), then ``completed``; no database, no publisher.
+        """
+        total_events = query_int(request, "events", 10_000, 0, 10_000_000)
+        batch_id = request.query_params.get("batchId") or "batch_flood"
+        check_batch_id(batch_id)
+        cycle = ("uploading", "waiting", "waiting", "waiting", "published")
+        retry_ms = self.config.retry_ms
+        shutdown = self.shutdown
+
+        async def body(io: StreamIO) -> bool:
+            clips = max(1, -(-total_events // len(cycle)))
+            head = {
+                "type": "connected",
+                "batchId": batch_id,
+                "status": "processing",
+                "published": 0,
+                "errors": 0,
+                "total": clips,
+                "timestamp": iso_now(),
+            }
+            await io.write(frame_text(json.dumps(head), 0, retry_ms))
+            published = 0
+            for n in range(1, total_events + 1):
+                if io.disconnected.is_set() or shutdown.is_set():
+                    return True
+                step = cycle[(n - 1) % len(cycle)]
+                current = (n - 1) // len(cycle) + 1
+                if step == "published":
+                    published += 1
+                event = {
+                    "type": "progress",
+                    "batchId": batch_id,
+                    "current": current,
+                    "total": clips,
+                    "published": published,
+                    "errors": 0,
+                    "currentStory": f"post_{current}",
+                    "status": step,
+                    "timestamp": iso_now(),
+                }
+                await io.write(frame_text(json.dumps(event, separators=(",", ":")), n))
+            done = {
+                "type": "completed",
+                "batchId": batch_id,
+                "published": published,
+                "errors": 0,
+                "total": clips,
+                "timestamp": iso_now(),
+            }
+            await io.write(frame_text(json.dumps(done), total_events + 1))
+            return True
+
+        headers = [
+            ("Content-Type", "text/event-stream; charset=utf-8"),
+            ("Cache-Control", "no-cache"),
+        ]
+        return EventStreamResponse(body, headers)
 
     # ------------------------------------------------------------ app
 
@@ -282,7 +349,12 @@ def serve(config: ServerConfig) -> int:
     # A wildcard bind is announced on loopback: the URL must be one a client can use.
     host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.host, config.host)  # noqa: S104
     host = f"[{host}]" if ":" in host else host
-    backend = Backend(config, f"http://{host}:{port}")
+    try:
+        backend = Backend(config, f"http://{host}:{port}")
+    except ValueError as exc:  # --faults with a bad switch
+        print(f"serve: {exc}", file=sys.stderr)
+        sock.close()
+        return 2
     _announce(backend)
     uv_config = uvicorn.Config(
         backend.asgi(),

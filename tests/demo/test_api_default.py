@@ -375,17 +375,17 @@ def test_api_keys(backend: Backend) -> None:
 
 
 def test_seed_demo(backend_factory: Callable[..., Backend]) -> None:
-    backend = backend_factory(seed_demo=True, clip_seconds=0.2)
+    backend = backend_factory(seed_demo=True, clip_seconds=0.15)
     token = backend.sign_in("demo@storyclip.app", "storyclip-demo")
     user_id = token["user"]["id"]
     assert user_id == "938d23b6-1f94-5b27-b189-14bb5f074af3"
     active = backend.active(token=token["access_token"])["batches"]
     assert len(active) == 3
     assert all(b["status"] == "processing" for b in active)
-    assert sorted(b["total"] for b in active) == [5, 8, 12]
+    assert sorted(b["total"] for b in active) == [5, 8, 20]
     ids = [b["batchId"] for b in active]
     finals = [backend.wait_batch_final(b, timeout=20) for b in ids]
-    assert sorted(f["failed"] for f in finals) == [0, 1, 1]
+    assert sorted(f["failed"] for f in finals) == [0, 1, 2]
     history = backend.http.get(
         f"{backend.url}/api/metricool/batches",
         headers=backend.api_headers(token["access_token"]),

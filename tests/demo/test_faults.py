@@ -172,3 +172,29 @@ def test_faults_from_the_command_line(backend_factory: Callable[..., Backend]) -
         f"{backend.url}/api/metricool/batch/batch_1_x", headers=backend.api_headers()
     )
     assert first.status_code == 503
+
+
+def test_bad_faults_on_the_command_line_stop_the_server(tmp_path: object) -> None:
+    import subprocess
+    import sys
+
+    from tests.backend import REPO
+
+    run = subprocess.run(
+        [sys.executable, "-m", "storyclip_desktop.demo", "serve", "--db", f"{tmp_path}/f.db",
+         "--faults", '{"fail_status": 418}'],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "fail_status" in run.stderr
+    assert run.stdout == ""
+
+
+def test_flood_stream(backend: Backend) -> None:
+    with backend.http.stream("GET", f"{backend.url}/__admin/flood", params={"events": 500}) as r:
+        assert r.status_code == 200
+        got = [b for b in blocks(r) if b.data]
+    assert got[0].type == "connected"
+    assert got[-1].type == "completed"
+    assert [int(b.id or -1) for b in got] == list(range(502))
+    assert got[-1].payload["published"] == got[0].payload["total"] == 100

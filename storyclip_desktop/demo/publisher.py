@@ -10,13 +10,17 @@ tests; ``fail-once`` fails the first attempt only, for retry-failed).
 Scheduled / best-time batches send ``scheduling`` then ``scheduled``.
 
 Default mode stores every change and every event (the event's row number is
-its SSE id) in one transaction, resumes ``processing`` batches on start and
-obeys the controls. Upstream mode reproduces the deployed publisher and its
-router exactly, quirks included (see ``wire-contract.md`` Part 1): clip rows
-lag the events for good, ``completed`` goes out before the last clip's
-``published`` event, nothing resumes after a restart, and with
-``--fail-batch-on-first-error`` the first failed clip fails the whole batch
-with ``startTime is not defined``.
+its SSE id) in one transaction, resumes ``processing`` batches on start (a clip
+caught mid-flight is published again, its ``attempts`` counting both) and obeys
+the controls: pause takes effect once the clip in flight ends, cancel at once
+(the clip in flight goes back to ``pending``), retry-failed puts failed clips
+back to ``pending`` and runs the batch again.
+
+Upstream mode reproduces the deployed publisher and its router exactly, quirks
+included (see ``wire-contract.md`` Part 1): clip rows lag the events for good,
+``completed`` goes out before the last clip's ``published`` event, nothing
+resumes after a restart, and with ``--fail-batch-on-first-error`` the first
+failed clip fails the whole batch with ``startTime is not defined``.
 """
 
 from __future__ import annotations

@@ -116,7 +116,8 @@ class AccountView(QWidget):
         self.batches_button.clicked.connect(self.openBatchesRequested)
         self.refresh_button = QPushButton(
             self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
-            self.tr("Refresh"), self,
+            self.tr("Refresh"),
+            self,
         )
         self.refresh_button.clicked.connect(self.refreshRequested)
         actions.addWidget(self.batches_button)
@@ -153,13 +154,13 @@ class AccountView(QWidget):
         else:
             self.headline.setText(self.tr("Nothing is publishing right now"))
             self.detail.setText(
-                self.tr("When you publish from StoryClip, your batches show up here and "
-                        "the tray tells you when they finish.")
+                self.tr(
+                    "When you publish from StoryClip, your batches show up here and "
+                    "the tray tells you when they finish."
+                )
             )
         if finished:
-            self.detail.setText(
-                f"{self.detail.text()} {plural().finished_batches(len(finished))}."
-            )
+            self.detail.setText(f"{self.detail.text()} {plural().finished_batches(len(finished))}.")
         self._fill_rows(running + finished)
 
     def _fill_rows(self, batches: list[Batch]) -> None:

@@ -158,9 +158,7 @@ class BatchCard(QFrame):
         middle = QHBoxLayout()
         self.counts = plain_label(parent=self)
         self.stream_label = plain_label(parent=self)
-        self.stream_label.setAlignment(
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        )
+        self.stream_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         middle.addWidget(self.counts)
         middle.addStretch(1)
         middle.addWidget(self.stream_label)
@@ -206,7 +204,9 @@ class BatchCard(QFrame):
         self.counts.setText(
             fill(
                 self.tr("Published %1 · Failed %2 · Pending %3"),
-                batch.published, batch.failed, batch.pending,
+                batch.published,
+                batch.failed,
+                batch.pending,
             )
         )
         self.times.setText(self._times_text(batch))
@@ -273,7 +273,7 @@ class BatchCard(QFrame):
         return self._retry_deadline is not None
 
     def tick(self) -> None:
-        """Refresh the "reconnecting in N s" countdown (called every second)."""
+        """Refresh the "reconnecting in N s" countdown (called a few times a second)."""
         if self._retry_deadline is not None:
             self._show_stream()
             if time.monotonic() >= self._retry_deadline:
@@ -303,9 +303,7 @@ class BatchCard(QFrame):
         if expanded == self._expanded and (self.table is not None or not expanded):
             return
         self._expanded = expanded
-        self.toggle.setArrowType(
-            Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow
-        )
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         if expanded and self.table is None:
             self.table = ClipTableView(self.model, self)
             self._table_layout.addWidget(self.table)

@@ -84,7 +84,9 @@ class ActiveBatchesDialog(QDialog):
         self.busy_bar.setMaximumHeight(12)
         self.busy_bar.setVisible(False)
         self.refresh_button = QPushButton(self)
-        self.refresh_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
+        self.refresh_button.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
+        )
         self.refresh_button.setText(self.tr("Refresh"))
         self.refresh_button.setToolTip(self.tr("Read every batch again from the server (F5)"))
         self.refresh_button.clicked.connect(self.refreshRequested)
@@ -128,7 +130,7 @@ class ActiveBatchesDialog(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refreshRequested.emit)
 
         self._countdown = QTimer(self)
-        self._countdown.setInterval(1000)
+        self._countdown.setInterval(250)
         self._countdown.timeout.connect(self._tick)
 
         store.batchInserted.connect(self._on_inserted)
@@ -264,8 +266,10 @@ class ActiveBatchesDialog(QDialog):
         notices: list[str] = []
         if not self._store.reachable:
             notices.append(
-                self.tr("Cannot reach the StoryClip server. Showing the last known state; "
-                        "retrying in the background.")
+                self.tr(
+                    "Cannot reach the StoryClip server. Showing the last known state; "
+                    "retrying in the background."
+                )
             )
         if self._refresh_error:
             notices.append(self._refresh_error)

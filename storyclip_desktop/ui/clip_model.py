@@ -128,9 +128,17 @@ class ClipTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                self.tr("#"), self.tr("Title"), self.tr("Status"), self.tr("Attempts"),
-                self.tr("Error"), self.tr("Published"),
-            )[section] if 0 <= section < self.COLUMN_COUNT else None
+                (
+                    self.tr("#"),
+                    self.tr("Title"),
+                    self.tr("Status"),
+                    self.tr("Attempts"),
+                    self.tr("Error"),
+                    self.tr("Published"),
+                )[section]
+                if 0 <= section < self.COLUMN_COUNT
+                else None
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if section in (self.INDEX, self.ATTEMPTS):
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -236,26 +244,16 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 
 class ClipSortProxy(QSortFilterProxyModel):
-    """Sorts on the raw values, so "10" comes after "9" and times sort as times."""
+    """Sorts on the raw values, so "10" comes after "9" and times sort as times.
+
+    Qt's own comparison (in C++) handles the int, float and str raw values, and
+    its sort is stable: ties keep the clip order.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(RawValueRole)
         self.setDynamicSortFilter(True)
-
-    def lessThan(self, left: _ModelIndex, right: _ModelIndex) -> bool:
-        a = left.data(RawValueRole)
-        b = right.data(RawValueRole)
-        try:
-            if a != b:
-                return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
-        # Ties keep the clip order.
-        return bool(
-            left.sibling(left.row(), 0).data(RawValueRole)
-            < right.sibling(right.row(), 0).data(RawValueRole)
-        )
 
 
 class ClipTableView(QTableView):
@@ -292,10 +290,12 @@ class ClipTableView(QTableView):
             ClipTableModel.INDEX: fm.horizontalAdvance("0000") + 34,
             ClipTableModel.STATUS: fm.horizontalAdvance(
                 clip_status_text(ClipStatus.WAITING_CONFIRMATION, "")
-            ) + 44,
+            )
+            + 44,
             ClipTableModel.ATTEMPTS: fm.horizontalAdvance(
                 str(model.headerData(ClipTableModel.ATTEMPTS, Qt.Orientation.Horizontal))
-            ) + 28,
+            )
+            + 28,
             ClipTableModel.PUBLISHED: fm.horizontalAdvance("00/00/0000 00:00") + 16,
         }
         for col, width in widths.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Signal
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from storyclip_desktop.core.model import Batch
 
@@ -22,7 +22,7 @@ from .resources import icon_path
 from .services import SIGN_IN_REASONS, AppServices
 from .tasks import spawn
 from .texts import sign_in_error, signed_out_text, vault_text
-from .tray import TrayIcon
+from .tray import TrayIcon, status_notifier_tray
 
 __all__ = ["DesktopUi"]
 
@@ -49,6 +49,7 @@ class DesktopUi(QObject):
         settings: QSettings | None = None,
         dbus_bus: str | None = "SESSION",
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        tray_via_dbus: Callable[[], bool] = status_notifier_tray,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -59,7 +60,7 @@ class DesktopUi(QObject):
         self._refreshing = False
         self._dialog: ActiveBatchesDialog | None = None
 
-        self.tray = TrayIcon(self.store, tray_available, self)
+        self.tray = TrayIcon(self.store, tray_available, tray_via_dbus, self)
         self.window = MainWindow(self.store, self.settings, self.tray.is_available)
         dbus = None
         if dbus_bus:
@@ -92,12 +93,18 @@ class DesktopUi(QObject):
         bridge.batchFinished.connect(self._on_batch_finished)
         bridge.serverReachableChanged.connect(self.notifier.server_reachable)
         bridge.signedOut.connect(self._on_signed_out)
+        self.store.batchChanged.connect(self._failure_seen_if_shown)
 
     # ------------------------------------------------------------ start
 
     def start(self, minimized: bool = False) -> None:
-        """Show the tray icon, and the window unless ``minimized`` and a tray exists."""
-        if self.tray._available():
+        """Show the tray icon, and the window unless ``minimized`` and a tray exists.
+
+        Closing the last window never quits by itself: quitting is the user's
+        explicit choice (``quitRequested``), or closing the window without a tray.
+        """
+        QApplication.setQuitOnLastWindowClosed(False)
+        if self.tray.host_available():
             self.tray.show()
         if self.services.user_email:
             self.on_signed_in()
@@ -106,9 +113,7 @@ class DesktopUi(QObject):
 
     def on_signed_in(self) -> None:
         """The session is there (form, restored from the keyring, or environment)."""
-        self.window.show_account(
-            self.services.user_email, vault_text(self.services.vault_message)
-        )
+        self.window.show_account(self.services.user_email, vault_text(self.services.vault_message))
         self.tray.set_signed_in(True)
 
     def show_window(self) -> None:
@@ -177,7 +182,9 @@ class DesktopUi(QObject):
                 self._dialog.set_refresh_error(text)
 
         spawn(
-            self.services.refresh(), where="ui.refresh", on_error=failed,
+            self.services.refresh(),
+            where="ui.refresh",
+            on_error=failed,
             on_done=lambda: self._set_refreshing(False),
         )
 
@@ -196,6 +203,11 @@ class DesktopUi(QObject):
 
     def _on_batch_finished(self, batch: Batch) -> None:
         self.notifier.announce_finished(batch)
+
+    def _failure_seen_if_shown(self, _batch_id: str, _changed: list[int]) -> None:
+        # A failure that lands in the open dialog has been seen: no lasting badge.
+        if self._dialog is not None and self._dialog.isVisible():
+            self.tray.batches_seen()
 
     def _on_signed_out(self, reason: str) -> None:
         self.window.show_sign_in(signed_out_text(reason))
@@ -218,8 +230,10 @@ class DesktopUi(QObject):
         if self.tray.can_show_messages():
             self.tray.show_message(
                 self.tr("StoryClip Desktop is still running"),
-                self.tr("It keeps following your batches from here. "
-                        "Choose Quit in this menu to close it."),
+                self.tr(
+                    "It keeps following your batches from here. "
+                    "Choose Quit in this menu to close it."
+                ),
             )
 
     # ------------------------------------------------------------ quit

@@ -85,8 +85,10 @@ class Banner(QFrame):
         self.body.setText(body)
         self.body.setVisible(bool(body))
         problem = kind in ("failed", "unreachable")
-        pixmap = QStyle.StandardPixmap.SP_MessageBoxWarning if problem else (
-            QStyle.StandardPixmap.SP_MessageBoxInformation
+        pixmap = (
+            QStyle.StandardPixmap.SP_MessageBoxWarning
+            if problem
+            else (QStyle.StandardPixmap.SP_MessageBoxInformation)
         )
         self.icon.setPixmap(self.style().standardIcon(pixmap).pixmap(24, 24))
         palette = self.palette()
@@ -175,7 +177,8 @@ class MainWindow(QMainWindow):
         self.batches_action.triggered.connect(self.openBatchesRequested)
         self.refresh_action = QAction(
             self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
-            self.tr("&Refresh"), self,
+            self.tr("&Refresh"),
+            self,
         )
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_action.triggered.connect(self.refreshRequested)
@@ -287,4 +290,3 @@ class MainWindow(QMainWindow):
     def save_geometry(self) -> None:
         if self._settings is not None:
             self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
-

@@ -142,7 +142,9 @@ class DesktopNotifications(QObject):
             if self.desktop_entry:
                 hints["desktop-entry"] = ("s", self.desktop_entry)
             message = jeepney.new_method_call(
-                _address(), "Notify", "susssasa{sv}i",
+                _address(),
+                "Notify",
+                "susssasa{sv}i",
                 (self.app_name, 0, self.app_icon, note.title, body, actions, hints, -1),
             )
             reply = await asyncio.wait_for(router.send_and_get_reply(message), self.timeout)
@@ -221,6 +223,7 @@ class DesktopNotifications(QObject):
 def _address() -> Any:
     return jeepney.DBusAddress(_PATH, bus_name=_BUS_NAME, interface=_BUS_NAME)
 
+
 _CATEGORIES = {
     "active": "transfer",
     "completed": "transfer.complete",
@@ -264,10 +267,21 @@ class Notifier(QObject):
     # ------------------------------------------------------------ routing
 
     def route(self) -> Route:
-        """The route the next notification takes."""
-        if self._tray is not None and self._tray.can_show_messages():
+        """The route the next notification takes.
+
+        A tray whose messages Qt sends over D-Bus itself (a StatusNotifierItem
+        tray) gives way to the D-Bus route: same notification, but with the body
+        escaped for the daemon's markup and a click that opens the batch.
+        """
+        dbus_ok = self._dbus is not None and self._dbus.available()
+        tray = self._tray
+        if (
+            tray is not None
+            and tray.can_show_messages()
+            and not (dbus_ok and tray.messages_via_dbus())
+        ):
             return "tray"
-        if self._dbus is not None and self._dbus.available():
+        if dbus_ok:
             return "dbus"
         return "banner"
 
@@ -277,7 +291,10 @@ class Notifier(QObject):
         if route == "tray":
             assert self._tray is not None
             self._tray_batch = note.batch_id
-            self._tray.show_message(note.title, note.body, note.problem)
+            body = note.body
+            if self._tray.messages_via_dbus():
+                body = html.escape(body, quote=False)  # Qt passes it on to a markup daemon
+            self._tray.show_message(note.title, body, note.problem)
             self._done(note, "tray")
         elif route == "dbus":
             assert self._dbus is not None
@@ -339,7 +356,9 @@ class Notifier(QObject):
             if batch.failed:
                 published = fill(
                     self.tr("%1 of %2 clips were published, %3 failed"),
-                    batch.published, batch.total, batch.failed,
+                    batch.published,
+                    batch.total,
+                    batch.failed,
                 )
             note = Notification(
                 "completed", self.tr("Publishing completed"), published, batch.batch_id

@@ -16,8 +16,14 @@ __all__ = ["SIGN_IN_REASONS", "VAULT_MESSAGES", "AppServices"]
 
 #: ``AuthError.reason`` values the sign-in form has a sentence for.
 SIGN_IN_REASONS = frozenset(
-    {"invalid_credentials", "email_not_confirmed", "session_expired", "rate_limited",
-     "network", "server"}
+    {
+        "invalid_credentials",
+        "email_not_confirmed",
+        "session_expired",
+        "rate_limited",
+        "network",
+        "server",
+    }
 )
 
 #: ``AppServices.vault_message`` codes: why the session lives only in memory.

@@ -47,7 +47,10 @@ def spawn(
             if exc is None:
                 return
             log_event(
-                _log, "error", logging.WARNING, where=where,
+                _log,
+                "error",
+                logging.WARNING,
+                where=where,
                 message=f"{type(exc).__name__}: {str(exc)[:200]}",
             )
             if on_error is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtDBus import QDBusConnection
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -14,7 +15,25 @@ from .bridge import BatchStore
 from .resources import TrayState, icon
 from .texts import fill, plural
 
-__all__ = ["TrayIcon", "TrayState"]
+__all__ = ["TrayIcon", "TrayState", "status_notifier_tray"]
+
+
+def status_notifier_tray() -> bool:
+    """Whether Qt's tray icon is a StatusNotifierItem (KDE, GNOME's AppIndicator
+    extension): then its messages are ``Notify`` calls that Qt sends with the body
+    unescaped, and the notifier prefers its own D-Bus route.
+
+    Qt makes the same check, with the same synchronous call to the bus daemon
+    itself (not to a notification daemon), when it creates the tray icon.
+    """
+    bus = QDBusConnection.sessionBus()
+    if not bus.isConnected():
+        return False
+    interface = bus.interface()
+    if interface is None:
+        return False
+    reply = interface.isServiceRegistered("org.kde.StatusNotifierWatcher")
+    return bool(reply.isValid() and reply.value())
 
 
 class TrayIcon(QObject):
@@ -43,11 +62,14 @@ class TrayIcon(QObject):
         self,
         store: BatchStore,
         available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        via_dbus: Callable[[], bool] = status_notifier_tray,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._available = available
+        self._via_dbus = via_dbus
+        self._messages_via_dbus: bool | None = None
         self._signed_in = False
         self._unseen_failures: set[str] = set()
         self.state = TrayState.IDLE
@@ -91,6 +113,10 @@ class TrayIcon(QObject):
         self.icon.hide()
         self.menu.deleteLater()
 
+    def host_available(self) -> bool:
+        """A tray host exists on this desktop (whether or not the icon is shown)."""
+        return bool(self._available())
+
     def is_available(self) -> bool:
         """A tray host exists and the icon is shown: closing the window may hide it."""
         return bool(self._available()) and self.icon.isVisible()
@@ -99,9 +125,16 @@ class TrayIcon(QObject):
         """Offscreen Qt says supportsMessages() with no tray at all: check both."""
         return self.is_available() and QSystemTrayIcon.supportsMessages()
 
+    def messages_via_dbus(self) -> bool:
+        """Qt shows this tray's messages as desktop notifications (checked once)."""
+        if self._messages_via_dbus is None:
+            self._messages_via_dbus = bool(self._via_dbus())
+        return self._messages_via_dbus
+
     def show_message(self, title: str, body: str, problem: bool = False) -> None:
         kind = (
-            QSystemTrayIcon.MessageIcon.Warning if problem
+            QSystemTrayIcon.MessageIcon.Warning
+            if problem
             else QSystemTrayIcon.MessageIcon.Information
         )
         self.icon.showMessage(title, body, kind, 8000)
@@ -154,7 +187,9 @@ class TrayIcon(QObject):
             total = sum(b.total for b in running)
             return fill(
                 self.tr("%1 — %2 / %3 clips"),
-                plural().batches_publishing(len(running)), done, total,
+                plural().batches_publishing(len(running)),
+                done,
+                total,
             )
         if self._unseen_failures:
             return self.tr("A batch failed")

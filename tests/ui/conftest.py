@@ -32,6 +32,11 @@ from storyclip_desktop.ui.resources import install_translator
 
 from .fakes import RecordingServices
 
+# qasync's stop() leaves Qt timers registered (a cancelled asyncio timeout keeps its
+# timer until it fires; the closed loop's timer object then kills it). Kept alive
+# here so that object is never collected while one of its timers is being delivered.
+_closed_loops: list[asyncio.AbstractEventLoop] = []
+
 
 @pytest.fixture(scope="session")
 def qapp_args() -> list[str]:
@@ -50,7 +55,8 @@ def _isolated_app(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) 
     QCoreApplication.setApplicationName("storyclip-ui-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+        QSettings.Format.IniFormat,
+        QSettings.Scope.UserScope,
         str(tmp_path_factory.mktemp("settings")),
     )
     install_translator(qapp, "en")
@@ -82,6 +88,7 @@ def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     with contextlib.suppress(RuntimeError, TypeError):
         qapp.aboutToQuit.disconnect(event_loop._after_run_forever)
     event_loop.close()
+    _closed_loops.append(event_loop)
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 
@@ -105,8 +112,9 @@ def ui(
     qtbot: object,
 ) -> Iterator[DesktopUi]:
     """The whole UI with no tray and no D-Bus route (the banner catches notifications)."""
-    desktop = DesktopUi(services, bridge, settings=settings, dbus_bus=None,
-                        tray_available=lambda: False)
+    desktop = DesktopUi(
+        services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: False
+    )
     yield desktop
     if desktop._dialog is not None:
         desktop._dialog.close()

@@ -84,7 +84,10 @@ class BatchRun:
         published = self.batch.published + (1 if new_status is ClipStatus.PUBLISHED else 0)
         failed = self.batch.failed + (1 if new_status is ClipStatus.FAILED else 0)
         self.batch = replace(
-            self.batch, clips=tuple(clips), published=published, failed=failed,
+            self.batch,
+            clips=tuple(clips),
+            published=published,
+            failed=failed,
             current_index=index,
         )
         self.updates += 1

@@ -49,7 +49,9 @@ class PrivateBus:
         config.write_text(_CONFIG.format(dir=folder), encoding="utf-8")
         self.process = subprocess.Popen(
             ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         assert self.process.stdout is not None
         self.address = self.process.stdout.readline().strip()
@@ -89,8 +91,7 @@ class NotificationService:
     error: BaseException | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="notification-service",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="notification-service", daemon=True)
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError(f"notification service did not start: {self.error!r}")
@@ -108,8 +109,9 @@ class NotificationService:
         """The user clicks the notification: the daemon emits ActionInvoked."""
         emitter = DBusAddress(PATH, interface=NAME)
         with self._lock:
-            self._outbox.append(new_signal(emitter, "ActionInvoked", "us",
-                                           (notification_id, "default")))
+            self._outbox.append(
+                new_signal(emitter, "ActionInvoked", "us", (notification_id, "default"))
+            )
 
     def _run(self) -> None:
         try:

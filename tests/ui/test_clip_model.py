@@ -95,8 +95,9 @@ def test_clips_that_appear_later_are_inserted_not_reset(qtmodeltester: object) -
 
 def test_sorting_uses_raw_values(qapp: QApplication) -> None:
     clips = tuple(
-        make_clip(i, "published" if i % 3 == 0 else ("failed" if i == 5 else "pending"),
-                  attempts=i % 4)
+        make_clip(
+            i, "published" if i % 3 == 0 else ("failed" if i == 5 else "pending"), attempts=i % 4
+        )
         for i in range(1, 13)
     )
     view = ClipTableView(ClipTableModel(clips))

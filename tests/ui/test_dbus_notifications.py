@@ -33,12 +33,18 @@ def bus(tmp_path: Path) -> Iterator[PrivateBus]:
     private.close()
 
 
-def _ui(bus: PrivateBus, settings: QSettings) -> DesktopUi:
+def _ui(bus: PrivateBus, settings: QSettings, *, sni_tray: bool = False) -> DesktopUi:
     bridge = MonitorBridge()
     services = RecordingServices(bridge)
     services.user_email = "ana@example.com"
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=bus.address,
-                   tray_available=lambda: False)
+    ui = DesktopUi(
+        services,
+        bridge,
+        settings=settings,
+        dbus_bus=bus.address,
+        tray_available=lambda: sni_tray,
+        tray_via_dbus=lambda: sni_tray,
+    )
     ui.start()
     return ui
 
@@ -74,23 +80,47 @@ def test_notify_reaches_the_daemon_and_a_click_opens_the_batch(
         assert call.signature == "susssasa{sv}i"
         app_name, replaces, icon, summary, body, actions, hints, timeout = call.body
         assert (app_name, replaces, summary, timeout) == (
-            "StoryClip Desktop", 0, "Publishing failed", -1)
+            "StoryClip Desktop",
+            0,
+            "Publishing failed",
+            -1,
+        )
         assert icon.startswith("file:///")
         assert icon.endswith("/icons/app.svg")
-        assert Path(icon[len("file://"):]).is_file()
+        assert Path(icon[len("file://") :]).is_file()
         assert body == "Metricool &amp; co said &lt;img src=x&gt;&lt;b&gt;hi&lt;/b&gt;"
         assert actions == ["default", "Open"]
         assert hints["urgency"] == ("y", 2)
         assert hints["category"] == ("s", "transfer.error")
 
         service.click(1)
-        qtbot.waitUntil(lambda: ui._dialog is not None and ui.dialog.isVisible(),  # type: ignore[attr-defined]
-                        timeout=5000)
+        qtbot.waitUntil(
+            lambda: ui._dialog is not None and ui.dialog.isVisible(),  # type: ignore[attr-defined]
+            timeout=5000,
+        )
         assert ui.dialog.cards[run.batch.batch_id].expanded
     finally:
         _close(ui, qtbot)
         service.stop()
     assert service.error is None
+
+
+def test_a_status_notifier_tray_gives_way_to_our_own_notification(
+    loop: asyncio.AbstractEventLoop, bus: PrivateBus, settings: QSettings, qtbot: object
+) -> None:
+    """Where Qt would send the tray message as an unescaped Notify, we send it."""
+    service = NotificationService(bus.address)
+    service.start()
+    ui = _ui(bus, settings, sni_tray=True)
+    try:
+        assert ui.tray.can_show_messages()
+        assert ui.notifier.route() == "dbus"
+        ui.announce_active(2)
+        qtbot.waitUntil(lambda: len(service.notifies()) == 1, timeout=5000)  # type: ignore[attr-defined]
+        assert service.notifies()[0].body[3] == "Publishing in progress"
+    finally:
+        _close(ui, qtbot)
+        service.stop()
 
 
 def test_markup_is_left_alone_for_a_daemon_that_shows_plain_text(
@@ -117,7 +147,7 @@ def test_a_daemon_that_never_answers_does_not_freeze_the_window(
     service.start()
     ui = _ui(bus, settings)
     assert ui.dbus is not None
-    ui.dbus.timeout = 0.6
+    ui.dbus.timeout = 1.0
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(20)
@@ -132,11 +162,11 @@ def test_a_daemon_that_never_answers_does_not_freeze_the_window(
         waited = time.monotonic() - started
         assert routes == ["banner"]
         assert ui.window.banner.title.text() == "Could not connect to the server"
-        assert 0.5 < waited < 3
+        assert 0.9 < waited < 5
         # The event loop kept running while D-Bus was silent: no gap near the timeout.
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
         assert len(ticks) > 10
-        assert max(gaps) < 0.4
+        assert max(gaps) < 0.5
         assert ui.notifier.route() == "banner"
     finally:
         timer.stop()

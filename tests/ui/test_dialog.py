@@ -50,8 +50,11 @@ def test_cards_follow_a_running_batch_to_the_end(qtbot: object, settings: QSetti
         run.clip(index, "uploading")
         row_status = card.model.index(index - 1, ClipTableModel.STATUS).data()
         assert row_status == "Uploading"
-        run.clip(index, "error" if index == 4 else "published",
-                 error="Metricool said no" if index == 4 else None)
+        run.clip(
+            index,
+            "error" if index == 4 else "published",
+            error="Metricool said no" if index == 4 else None,
+        )
         done = index
         assert card.progress.value() == done
         assert card.progress.text() == f"{done} / 20 clips"
@@ -100,14 +103,24 @@ def test_reconnect_countdown_ticks_down(qtbot: object) -> None:
     batch = make_batch()
     bridge.batch_added(batch)
     card = _card(dialog, batch.batch_id)
-    bridge.stream_state_changed(batch.batch_id, StreamState("reconnecting", retry_in=2))
-    assert card.stream_label.text() == "● Reconnecting in 2 s"
-    qtbot.waitUntil(  # type: ignore[attr-defined]
-        lambda: card.stream_label.text() == "● Reconnecting in 1 s", timeout=3000
-    )
-    qtbot.waitUntil(  # type: ignore[attr-defined]
-        lambda: card.stream_label.text() == "● Reconnecting…", timeout=3000
-    )
+    bridge.stream_state_changed(batch.batch_id, StreamState("reconnecting", retry_in=3))
+    seen = [card.stream_label.text()]
+
+    def ended() -> bool:
+        if card.stream_label.text() != seen[-1]:
+            seen.append(card.stream_label.text())
+        return seen[-1] == "● Reconnecting…"
+
+    qtbot.waitUntil(ended, timeout=6000)  # type: ignore[attr-defined]
+    order = [
+        "● Reconnecting in 3 s",
+        "● Reconnecting in 2 s",
+        "● Reconnecting in 1 s",
+        "● Reconnecting…",
+    ]
+    assert seen[0] == order[0]
+    assert len(seen) >= 3  # it counted down, not just jumped to the end
+    assert seen == sorted(seen, key=order.index)
     qtbot.waitUntil(lambda: not dialog._countdown.isActive(), timeout=3000)  # type: ignore[attr-defined]
 
 
@@ -125,8 +138,11 @@ def test_status_chips_for_every_status(qtbot: object) -> None:
         "archived": ("Unknown (archived)", "#6b7280"),
     }
     for i, status in enumerate(chips):
-        bridge.batch_added(make_batch(f"batch_1_{status}", total=2, status=status,
-                                      created_at=T0 + timedelta(minutes=i)))
+        bridge.batch_added(
+            make_batch(
+                f"batch_1_{status}", total=2, status=status, created_at=T0 + timedelta(minutes=i)
+            )
+        )
     for status, (text, color) in chips.items():
         chip = _card(dialog, f"batch_1_{status}").chip
         assert chip.text() == text
@@ -142,7 +158,9 @@ def test_untrusted_text_is_literal_on_the_card_and_in_the_table(qtbot: object) -
     dialog = ActiveBatchesDialog(store)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
     batch = make_batch(
-        total=1, status="failed", error=XSS_TITLE,
+        total=1,
+        status="failed",
+        error=XSS_TITLE,
         clips=(make_clip(1, "failed", title=XSS_TITLE, error=XSS_TITLE),),
     )
     bridge.batch_added(batch)
@@ -163,8 +181,9 @@ def test_open_on_expands_and_scrolls_to_the_batch(qtbot: object) -> None:
     dialog = ActiveBatchesDialog(store)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
     for i in range(30):
-        bridge.batch_added(make_batch(f"batch_1_{i:04d}", total=5,
-                                      created_at=T0 + timedelta(minutes=i)))
+        bridge.batch_added(
+            make_batch(f"batch_1_{i:04d}", total=5, created_at=T0 + timedelta(minutes=i))
+        )
     dialog.resize(700, 500)
     dialog.show()
     bar = dialog.scroll_area.verticalScrollBar()
@@ -237,8 +256,12 @@ def test_a_hundred_batches_of_two_hundred_clips(qtbot: object) -> None:
     dialog.show()
     QApplication.processEvents()
     batches = [
-        make_batch(f"batch_{i:04d}", total=200, created_at=T0 + timedelta(seconds=i),
-                   clips=tuple(make_clip(c, title=f"Clip {c} of batch {i}") for c in range(1, 201)))
+        make_batch(
+            f"batch_{i:04d}",
+            total=200,
+            created_at=T0 + timedelta(seconds=i),
+            clips=tuple(make_clip(c, title=f"Clip {c} of batch {i}") for c in range(1, 201)),
+        )
         for i in range(100)
     ]
     rss_before = process.memory_info().rss
@@ -264,3 +287,29 @@ def test_a_hundred_batches_of_two_hundred_clips(qtbot: object) -> None:
     assert build < 20
     assert grown < 250
     assert per_event_ms < 20
+
+
+def test_the_clips_toggle_builds_the_table_once(qtbot: object) -> None:
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.show()
+    batch = make_batch(total=4, status="completed", published=4)
+    bridge.batch_added(batch)
+    card = _card(dialog, batch.batch_id)
+    qtbot.waitUntil(card.isVisible)  # type: ignore[attr-defined]  # layouts show new children queued
+    assert not card.expanded  # finished batches start folded
+    assert card.table is None
+    assert card.toggle.text() == "Clips (4)"
+    qtbot.mouseClick(card.toggle, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    table = card.table
+    assert card.expanded
+    assert table is not None
+    assert table.isVisible()
+    assert card.toggle.arrowType() == Qt.ArrowType.DownArrow
+    qtbot.mouseClick(card.toggle, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert not card.expanded
+    assert not table.isVisible()
+    qtbot.mouseClick(card.toggle, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert card.table is table

@@ -114,8 +114,13 @@ def test_closing_with_a_tray_hides_and_explains_once(
     loop: object, settings: QSettings, qtbot: object
 ) -> None:
     bridge = MonitorBridge()
-    ui = DesktopUi(RecordingServices(bridge), bridge, settings=settings, dbus_bus=None,
-                   tray_available=lambda: True)
+    ui = DesktopUi(
+        RecordingServices(bridge),
+        bridge,
+        settings=settings,
+        dbus_bus=None,
+        tray_available=lambda: True,
+    )
     shown: list[tuple[str, str]] = []
     ui.tray.messageShown.connect(lambda title, body: shown.append((title, body)))
     quits: list[bool] = []

@@ -20,13 +20,19 @@ from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch
 class Notified:
     def __init__(self, ui: DesktopUi) -> None:
         self.calls: list[tuple[str, object, str]] = []
-        ui.notifier.notified.connect(lambda kind, batch_id, route: self.calls.append(
-            (kind, batch_id, route)))
+        ui.notifier.notified.connect(
+            lambda kind, batch_id, route: self.calls.append((kind, batch_id, route))
+        )
 
 
-def _finish(ui: DesktopUi, batch_id: str = "batch_1761725644409_abc123", total: int = 20,
-            fail: frozenset[int] = frozenset(), status: str = "completed",
-            error: str | None = None) -> BatchRun:
+def _finish(
+    ui: DesktopUi,
+    batch_id: str = "batch_1761725644409_abc123",
+    total: int = 20,
+    fail: frozenset[int] = frozenset(),
+    status: str = "completed",
+    error: str | None = None,
+) -> BatchRun:
     run = BatchRun(ui.bridge, make_batch(batch_id, total=total))
     run.start()
     run.publish_all(fail=set(fail))
@@ -113,7 +119,9 @@ def test_texts_in_spanish(ui: DesktopUi, qapp: QApplication) -> None:
     banner = ui.window.banner
     ui.announce_active(3)
     assert (banner.title.text(), banner.body.text()) == (
-        "Publicación en progreso", "Tienes 3 publicaciones en proceso")
+        "Publicación en progreso",
+        "Tienes 3 publicaciones en proceso",
+    )
     ui.announce_active(1, "batch_1")
     assert banner.body.text() == "Tienes 1 publicación en proceso"
     _finish(ui, fail=frozenset({1, 2}))
@@ -124,7 +132,9 @@ def test_texts_in_spanish(ui: DesktopUi, qapp: QApplication) -> None:
     assert banner.body.text() == "Se publicaron 20 de 20 clips"
     _finish(ui, batch_id="batch_3_ko", total=4, status="failed", error="startTime is not defined")
     assert (banner.title.text(), banner.body.text()) == (
-        "Error en publicación", "startTime is not defined")
+        "Error en publicación",
+        "startTime is not defined",
+    )
     ui.bridge.server_reachable_changed(False)
     assert banner.title.text() == "No se pudo conectar al servidor"
 
@@ -133,8 +143,13 @@ def test_tray_route_when_a_tray_exists_and_supports_messages(
     loop: asyncio.AbstractEventLoop, settings: QSettings
 ) -> None:
     bridge = MonitorBridge()
-    ui = DesktopUi(RecordingServices(bridge), bridge, settings=settings,
-                   dbus_bus="unix:path=/nonexistent/bus", tray_available=lambda: True)
+    ui = DesktopUi(
+        RecordingServices(bridge),
+        bridge,
+        settings=settings,
+        dbus_bus="unix:path=/nonexistent/bus",
+        tray_available=lambda: True,
+    )
     ui.start()
     notified = Notified(ui)
     shown: list[tuple[str, str]] = []
@@ -154,13 +169,41 @@ def test_tray_route_when_a_tray_exists_and_supports_messages(
     ui.deleteLater()
 
 
+def test_a_status_notifier_tray_without_our_dbus_route_gets_an_escaped_body(
+    loop: asyncio.AbstractEventLoop, settings: QSettings
+) -> None:
+    """Qt forwards a StatusNotifierItem tray's message to a markup-reading daemon."""
+    bridge = MonitorBridge()
+    ui = DesktopUi(
+        RecordingServices(bridge),
+        bridge,
+        settings=settings,
+        dbus_bus=None,
+        tray_available=lambda: True,
+        tray_via_dbus=lambda: True,
+    )
+    ui.start()
+    shown: list[tuple[str, str]] = []
+    ui.tray.messageShown.connect(lambda title, body: shown.append((title, body)))
+    assert ui.notifier.route() == "tray"
+    _finish(ui, total=2, status="failed", error=XSS_TITLE)
+    assert shown == [("Publishing failed", "&lt;img src=x&gt;&lt;b&gt;hi&lt;/b&gt;")]
+    ui.tray.dispose()
+    ui.window.deleteLater()
+    ui.deleteLater()
+
+
 def test_dbus_route_without_a_tray_falls_back_to_the_banner_when_the_bus_fails(
     loop: asyncio.AbstractEventLoop, settings: QSettings, qtbot: object
 ) -> None:
     bridge = MonitorBridge()
-    ui = DesktopUi(RecordingServices(bridge), bridge, settings=settings,
-                   dbus_bus="unix:path=/nonexistent/storyclip-test-bus",
-                   tray_available=lambda: False)
+    ui = DesktopUi(
+        RecordingServices(bridge),
+        bridge,
+        settings=settings,
+        dbus_bus="unix:path=/nonexistent/storyclip-test-bus",
+        tray_available=lambda: False,
+    )
     ui.start()
     notified = Notified(ui)
     assert ui.notifier.route() == "dbus"
@@ -181,8 +224,13 @@ def test_dbus_route_needs_a_session_bus_address(
 ) -> None:
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     bridge = MonitorBridge()
-    ui = DesktopUi(RecordingServices(bridge), bridge, settings=settings, dbus_bus="SESSION",
-                   tray_available=lambda: False)
+    ui = DesktopUi(
+        RecordingServices(bridge),
+        bridge,
+        settings=settings,
+        dbus_bus="SESSION",
+        tray_available=lambda: False,
+    )
     assert ui.notifier.route() == "banner"
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
     assert ui.notifier.route() == "dbus"

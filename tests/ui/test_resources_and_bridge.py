@@ -17,15 +17,22 @@ from storyclip_desktop.ui.resources import clip_status_icon, icon, icon_path
 from .fakes import make_batch
 
 ICONS = ["app", "tray-idle", "tray-publishing", "tray-problem"] + [
-    f"clip-{name}" for name in
-    ("pending", "uploading", "waiting", "scheduling", "scheduled", "published", "failed", "unknown")
+    f"clip-{name}"
+    for name in (
+        "pending",
+        "uploading",
+        "waiting",
+        "scheduling",
+        "scheduled",
+        "published",
+        "failed",
+        "unknown",
+    )
 ]
 
 
 @pytest.mark.parametrize("name", ICONS)
-def test_icons_are_self_contained_svg_and_render_at_high_dpi(
-    qapp: QApplication, name: str
-) -> None:
+def test_icons_are_self_contained_svg_and_render_at_high_dpi(qapp: QApplication, name: str) -> None:
     path = icon_path(name)
     root = ET.parse(path).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -71,8 +78,12 @@ def test_bridge_is_a_monitor_listener_and_re_emits_each_call(qapp: QApplication)
     listener.server_reachable_changed(False)
     listener.signed_out("session_expired")
     assert seen == [
-        ("added", "b1"), ("updated", "b1", (1, 2)), ("finished", "b1"), ("stream", "b1", "live"),
-        ("reachable", False), ("signed_out", "session_expired"),
+        ("added", "b1"),
+        ("updated", "b1", (1, 2)),
+        ("finished", "b1"),
+        ("stream", "b1", "live"),
+        ("reachable", False),
+        ("signed_out", "session_expired"),
     ]
 
 

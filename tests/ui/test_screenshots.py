@@ -26,23 +26,44 @@ from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch, make_clip
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
 TITLES = {
-    "en": ["Morning routine in 60 s", "Valencia city tour", "Behind the scenes", XSS_TITLE,
-           "Unboxing the new camera", "Q&A with followers", "Recipe: tortilla", "Sunset timelapse"],
-    "es": ["Rutina de mañana en 60 s", "Tour por Valencia", "Detrás de cámaras", XSS_TITLE,
-           "Unboxing de la cámara nueva", "Preguntas de seguidores", "Receta: tortilla",
-           "Atardecer en timelapse"],
+    "en": [
+        "Morning routine in 60 s",
+        "Valencia city tour",
+        "Behind the scenes",
+        XSS_TITLE,
+        "Unboxing the new camera",
+        "Q&A with followers",
+        "Recipe: tortilla",
+        "Sunset timelapse",
+    ],
+    "es": [
+        "Rutina de mañana en 60 s",
+        "Tour por Valencia",
+        "Detrás de cámaras",
+        XSS_TITLE,
+        "Unboxing de la cámara nueva",
+        "Preguntas de seguidores",
+        "Receta: tortilla",
+        "Atardecer en timelapse",
+    ],
 }
 
 
 def _dark_palette() -> QPalette:
     palette = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#2b2d31", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#26282c",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#3a3d42",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d7be0",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#3a3d42",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+        QPalette.ColorRole.Window: "#2b2d31",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1f22",
+        QPalette.ColorRole.AlternateBase: "#26282c",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#3a3d42",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#3d7be0",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#3a3d42",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#9aa0a6",
     }
     for role, color in roles.items():
         palette.setColor(role, QColor(color))
@@ -54,8 +75,10 @@ def _scene(ui: DesktopUi, lang: str) -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     titles = TITLES[lang]
     running = make_batch(
-        "batch_1761725644409_abc123", total=20,
-        created_at=now - timedelta(minutes=14), started_at=now - timedelta(minutes=14),
+        "batch_1761725644409_abc123",
+        total=20,
+        created_at=now - timedelta(minutes=14),
+        started_at=now - timedelta(minutes=14),
         clips=tuple(make_clip(i, title=titles[(i - 1) % len(titles)]) for i in range(1, 21)),
     )
     run = BatchRun(ui.bridge, running)
@@ -63,22 +86,35 @@ def _scene(ui: DesktopUi, lang: str) -> None:
     for index in range(1, 13):
         run.clip(index, "uploading")
         if index == 7:
-            run.clip(index, "error", attempts=3, error=(
-                "Metricool rejected the video: it is longer than 60 seconds"
-                if lang == "en" else "Metricool rechazó el vídeo: dura más de 60 segundos"))
+            run.clip(
+                index,
+                "error",
+                attempts=3,
+                error=(
+                    "Metricool rejected the video: it is longer than 60 seconds"
+                    if lang == "en"
+                    else "Metricool rechazó el vídeo: dura más de 60 segundos"
+                ),
+            )
         else:
             run.clip(index, "published")
     run.clip(13, "uploading")
     run.clip(13, "waiting")
-    run.batch = replace(run.batch, clips=tuple(
-        replace(c, published_at=now - timedelta(minutes=14 - c.index))
-        if c.published_at else c for c in run.batch.clips))
+    run.batch = replace(
+        run.batch,
+        clips=tuple(
+            replace(c, published_at=now - timedelta(minutes=14 - c.index)) if c.published_at else c
+            for c in run.batch.clips
+        ),
+    )
     ui.bridge.batch_updated(run.batch, [])
     ui.bridge.stream_state_changed(running.batch_id, StreamState("live"))
 
     finished = make_batch(
-        "batch_1761724000000_f00d42", total=8,
-        created_at=now - timedelta(minutes=52), started_at=now - timedelta(minutes=52),
+        "batch_1761724000000_f00d42",
+        total=8,
+        created_at=now - timedelta(minutes=52),
+        started_at=now - timedelta(minutes=52),
         clips=tuple(make_clip(i, title=titles[-i]) for i in range(1, 9)),
     )
     done = BatchRun(ui.bridge, finished)
@@ -102,7 +138,8 @@ def _looks_drawn(image: QImage) -> None:
     assert image.height() > 300
     colors = {
         image.pixelColor(x, y).rgb()
-        for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+        for x in range(0, image.width(), 7)
+        for y in range(0, image.height(), 7)
     }
     assert len(colors) > 40  # text, icons, chips, bars: not a blank window
 
@@ -118,8 +155,7 @@ def test_screenshots(
     suffix = ("-" + lang if lang != "en" else "") + ("-dark" if dark else "")
     bridge = MonitorBridge()
     services = RecordingServices(bridge)
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None,
-                   tray_available=lambda: False)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: False)
     try:
         ui.start()
         ui.window.resize(520, 460)

@@ -28,8 +28,9 @@ def test_lang_option(given: str, chosen: str) -> None:
     assert choose_language(given) == chosen
 
 
-@pytest.mark.parametrize(("lang_env", "chosen"), [("es_ES.UTF-8", "es"), ("de_DE.UTF-8", "en"),
-                                                  ("C", "en")])
+@pytest.mark.parametrize(
+    ("lang_env", "chosen"), [("es_ES.UTF-8", "es"), ("de_DE.UTF-8", "en"), ("C", "en")]
+)
 def test_system_language_decides_without_the_option(lang_env: str, chosen: str) -> None:
     code = (
         "from PySide6.QtCore import QCoreApplication;"
@@ -40,8 +41,15 @@ def test_system_language_decides_without_the_option(lang_env: str, chosen: str) 
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
     env.update({"LANG": lang_env, "LANGUAGE": "", "LC_ALL": lang_env})
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
-                         text=True, timeout=60, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
     assert out[0] == chosen
     assert " ".join(out[1:]) == ("En directo" if chosen == "es" else "Live")
 
@@ -68,23 +76,41 @@ def test_every_string_is_translated_and_the_qm_files_are_current(tmp_path: Path)
         ts = tmp_path / shipped.name
         shutil.copy(shipped, ts)
         subprocess.run(
-            [str(BIN / "pyside6-lupdate"), "-no-obsolete", "-locations", "none",
-             "-source-language", "en", "-target-language", lang, *sources, "-ts", str(ts)],
-            check=True, capture_output=True, timeout=60,
+            [
+                str(BIN / "pyside6-lupdate"),
+                "-no-obsolete",
+                "-locations",
+                "none",
+                "-source-language",
+                "en",
+                "-target-language",
+                lang,
+                *sources,
+                "-ts",
+                str(ts),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         root = ET.parse(ts).getroot()
         messages = root.findall("./context/message")
         stale = ("unfinished", "vanished", "obsolete")
         unfinished = [
-            m.findtext("source") for m in messages
+            m.findtext("source")
+            for m in messages
             if m.find("translation").get("type") in stale  # type: ignore[union-attr]
         ]
         hint = "translate these, then run resources/update-translations.sh"
         assert unfinished == [], f"{lang}: {hint}"
         assert len(messages) == len(ET.parse(shipped).getroot().findall("./context/message"))
         qm = tmp_path / f"storyclip_{lang}.qm"
-        subprocess.run([str(BIN / "pyside6-lrelease"), "-silent", str(shipped), "-qm", str(qm)],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [str(BIN / "pyside6-lrelease"), "-silent", str(shipped), "-qm", str(qm)],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         assert qm.read_bytes() == (translations_dir() / qm.name).read_bytes(), (
             f"{qm.name} is stale: run resources/update-translations.sh"
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from storyclip_desktop.core.model import StreamState
 from storyclip_desktop.ui.bridge import MonitorBridge
@@ -17,8 +17,7 @@ def _tray_ui(settings: QSettings) -> tuple[DesktopUi, RecordingServices]:
     bridge = MonitorBridge()
     services = RecordingServices(bridge)
     services.user_email = "ana@example.com"
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None,
-                   tray_available=lambda: True)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: True)
     ui.start()
     return ui, services
 
@@ -36,8 +35,14 @@ def test_menu_has_a_status_line_and_the_actions(loop: object, settings: QSetting
     ui, _services = _tray_ui(settings)
     actions = [a for a in ui.tray.menu.actions() if not a.isSeparator()]
     texts = [a.text() for a in actions]
-    assert texts == ["Nothing publishing", "Open StoryClip", "Active batches…", "Refresh",
-                     "Sign out", "Quit"]
+    assert texts == [
+        "Nothing publishing",
+        "Open StoryClip",
+        "Active batches…",
+        "Refresh",
+        "Sign out",
+        "Quit",
+    ]
     assert not actions[0].isEnabled()
     assert ui.tray.icon.toolTip() == "StoryClip Desktop — Nothing publishing"
     _dispose(ui)
@@ -105,4 +110,18 @@ def test_icon_states_follow_the_batches(loop: object, settings: QSettings) -> No
     ui.open_batches()
     assert tray.state is TrayState.IDLE
     assert not tray.icon.icon().isNull()
+    _dispose(ui)
+
+
+def test_closing_the_dialog_with_the_window_in_the_tray_does_not_quit(
+    loop: object, settings: QSettings, qtbot: object
+) -> None:
+    ui, _services = _tray_ui(settings)
+    quits: list[bool] = []
+    ui.quitRequested.connect(lambda: quits.append(True))
+    ui.window.close()
+    ui.tray.batches_action.trigger()
+    ui.dialog.close()
+    assert not QApplication.quitOnLastWindowClosed()
+    assert quits == []
     _dispose(ui)

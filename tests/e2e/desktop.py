@@ -78,8 +78,12 @@ def missing_pieces(mode: str) -> str:
     )
     if proc.returncode == 0:
         return ""
-    lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
-    return " ".join(lines) or f"session.sh --check exited {proc.returncode}"
+    lines = [line.strip() for line in proc.stderr.splitlines()]
+    missing = [line[2:] for line in lines if line.startswith("- ")]
+    install = [line.removeprefix("session.sh: ") for line in lines if "install with:" in line]
+    if not missing:
+        return f"session.sh --check exited {proc.returncode}: {proc.stderr.strip()}"
+    return f"no desktop session (--tray {mode}): missing {', '.join(missing)}; " + " ".join(install)
 
 
 def not_in_session_reason(mode: str) -> str:

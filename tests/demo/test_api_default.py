@@ -219,7 +219,7 @@ def test_heartbeat_pings_while_paused(backend_factory: Callable[..., Backend]) -
 
 def test_pause_resume_cancel(backend_factory: Callable[..., Backend]) -> None:
     backend = backend_factory(clip_seconds=0.1)
-    batch_id = backend.create_batch(10)
+    batch_id = backend.create_batch(30)
     paused = backend.control(batch_id, "pause")
     assert paused.status_code == 200
     assert paused.json()["status"] == "paused"
@@ -227,7 +227,7 @@ def test_pause_resume_cancel(backend_factory: Callable[..., Backend]) -> None:
     wait_for(lambda: backend.info()["running_batches"] == 0, timeout=5, what="publisher to stop")
     frozen = backend.batch(batch_id)
     assert frozen["status"] == "paused"
-    assert frozen["published"] < 10
+    assert frozen["published"] <= 1, "at most the clip in flight ends after a pause"
     assert backend.control(batch_id, "pause").status_code == 409
     assert backend.active()["batches"][0]["status"] == "paused"
     assert backend.control(batch_id, "resume").json()["status"] == "processing"
@@ -298,7 +298,7 @@ def test_scheduled_mode_vocabulary(backend: Backend) -> None:
 
 
 def test_active_and_history_follow_the_token(backend: Backend) -> None:
-    running = backend.create_batch(30)
+    running = backend.create_batch(200)
     finished = backend.create_batch(1)
     backend.wait_batch_final(finished, timeout=10)
     active = backend.active()
@@ -375,23 +375,33 @@ def test_api_keys(backend: Backend) -> None:
 
 
 def test_seed_demo(backend_factory: Callable[..., Backend]) -> None:
-    backend = backend_factory(seed_demo=True, clip_seconds=0.15)
+    backend = backend_factory(seed_demo=True, clip_seconds=0.4)
     token = backend.sign_in("demo@storyclip.app", "storyclip-demo")
     user_id = token["user"]["id"]
     assert user_id == "938d23b6-1f94-5b27-b189-14bb5f074af3"
     active = backend.active(token=token["access_token"])["batches"]
     assert len(active) == 3
     assert all(b["status"] == "processing" for b in active)
-    assert sorted(b["total"] for b in active) == [5, 8, 20]
-    ids = [b["batchId"] for b in active]
-    finals = [backend.wait_batch_final(b, timeout=20) for b in ids]
-    assert sorted(f["failed"] for f in finals) == [0, 1, 2]
+    by_size = {b["total"]: b["batchId"] for b in active}
+    assert sorted(by_size) == [5, 8, 20]
+    failing = {
+        size: sum(r["sim_outcome"] == "fail" for r in backend.clip_rows(batch_id))
+        for size, batch_id in by_size.items()
+    }
+    assert failing == {5: 0, 8: 1, 20: 2}
+    titles = [c["title"] for c in active[0]["clips"]]
+    assert all(titles)
     history = backend.http.get(
         f"{backend.url}/api/metricool/batches",
         headers=backend.api_headers(token["access_token"]),
     ).json()["batches"]
-    assert len(history) == 4  # the three, and yesterday's finished one
-    # A restart with everything finished seeds new running batches, once.
+    assert [(b["status"], b["published"], b["total"]) for b in history] == [("completed", 6, 6)]
+    # A restart while demo batches run resumes them and seeds nothing more …
     backend.restart()
     again = backend.sign_in("demo@storyclip.app", "storyclip-demo")["access_token"]
-    assert len(backend.active(token=again)["batches"]) == 3
+    resumed = {b["batchId"] for b in backend.active(token=again)["batches"]}
+    assert resumed
+    assert resumed <= set(by_size.values())
+    # … and the demo batches end, failing clips and all.
+    small = backend.wait_batch_final(by_size[5], timeout=20)
+    assert (small["status"], small["published"], small["failed"]) == ("completed", 5, 0)

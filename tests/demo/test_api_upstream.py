@@ -169,8 +169,8 @@ def test_active_list_trusts_the_query_and_misses_batches_without_user(upstream: 
     url = f"{upstream.url}/api/metricool/batches/active"
     missing = upstream.http.get(url, headers=upstream.api_headers())
     assert (missing.status_code, missing.json()["code"]) == (400, "MISSING_USER_ID")
-    mine = upstream.create_batch(40)
-    orphan = upstream.create_batch(40, user_id="")
+    mine = upstream.create_batch(200)
+    orphan = upstream.create_batch(200, user_id="")
     # Anybody may ask for anybody's list: no token, no check.
     listed = upstream.http.get(
         url, params={"userId": upstream.user_id}, headers=upstream.api_headers()
@@ -194,7 +194,7 @@ def test_active_list_trusts_the_query_and_misses_batches_without_user(upstream: 
 
 
 def test_status_endpoint_memory_form(upstream: Backend) -> None:
-    batch_id = upstream.create_batch(30)
+    batch_id = upstream.create_batch(200)
     upstream.faults(status_memory_form=True)
     wait_for(lambda: upstream.batch(batch_id)["published"] >= 1, timeout=5)
     body = upstream.http.get(

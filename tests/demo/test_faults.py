@@ -48,7 +48,7 @@ def test_drop_stream_after_n_events(backend_factory: Callable[..., Backend], mod
 
 def test_stall_streams_keeps_them_open_and_silent(backend_factory: Callable[..., Backend]) -> None:
     backend = backend_factory(clip_seconds=0.05, heartbeat=0.1)
-    batch_id = backend.create_batch(30)
+    batch_id = backend.create_batch(200)
     backend.faults(stall_streams_after=0)
     with stream(backend, batch_id, read=0.8) as response:
         assert response.status_code == 200

@@ -31,6 +31,7 @@ from keyring.backends import fail
 from storyclip_desktop.core.auth import AuthClient, AuthError, Session, SessionManager
 from storyclip_desktop.core.vault import StoredSession, Vault
 from tests.backend import Backend
+from tests.core.test_vault import BrokenKeyring, LockedKeyring
 
 pytestmark = pytest.mark.anyio
 
@@ -704,16 +705,25 @@ async def test_remember_false_keeps_nothing_in_the_keyring(srv: Backend, kits: A
     assert ring.saved == []
 
 
-async def test_no_keyring_means_a_session_in_memory_and_a_sentence(srv: Backend, kits: Any) -> None:
-    kit, first = await signed_in(kits, srv, keyring_backend=fail.Keyring())
+@pytest.mark.parametrize(
+    ("ring", "reason"),
+    [(fail.Keyring(), "no_keyring"), (LockedKeyring(), "locked"), (BrokenKeyring(), "error")],
+    ids=["no-keyring", "locked", "raises-on-every-call"],
+)
+async def test_an_unusable_keyring_leaves_a_session_in_memory_and_a_sentence(
+    srv: Backend, kits: Any, ring: keyring.backend.KeyringBackend, reason: str
+) -> None:
+    kit, first = await signed_in(kits, srv, keyring_backend=ring)
     status = kit.vault.status
-    assert (status.persistent, status.reason) == (False, "no_keyring")
-    assert status.message == (
-        "No system keyring was found; you will need to sign in again next time."
-    )
+    assert (status.persistent, status.reason) == (False, reason)
+    assert status.message is not None
+    assert status.message.endswith("; you will need to sign in again next time.")
     token = await kit.manager.token_rejected(first.access_token)
     assert (await kit.auth.get_user(token))["id"] == first.user_id
+    assert kit.manager.user_id == first.user_id
     assert kit.signed_out == []
+    await kit.manager.sign_out()
+    assert kit.signed_out == ["user"]
 
 
 async def test_signing_in_again_ends_the_previous_session_once(srv: Backend, kits: Any) -> None:

@@ -3,6 +3,7 @@
 #
 #   tests/e2e/session.sh [--tray xembed|sni|none] [--artifacts DIR] -- COMMAND...
 #   tests/e2e/session.sh [--tray MODE] --check      only check that the programs exist
+# (--tray defaults to xembed.)
 #
 # Inside ONE dbus-run-session (a private bus with no service activation: every
 # service on it is one this script started and stops), with a fresh HOME,
@@ -18,7 +19,8 @@
 # STORYCLIP_E2E_ARTIFACTS=<dir> (default tests/artifacts/e2e) set, then stops every
 # process it started (each in its own process group, killed as a group, checked gone;
 # each also gets SIGTERM if this script dies without cleaning up), and exits with
-# COMMAND's exit code.
+# COMMAND's exit code. A process COMMAND left connected to the session bus (an app a
+# test did not stop) is reported, stopped, and turns a success into exit 78.
 #
 # Installs nothing. Exit codes of its own:
 #   77  a needed program is missing (the message names the Debian package);
@@ -48,7 +50,7 @@ running() {
 }
 
 usage() {
-  sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 
@@ -432,8 +434,14 @@ EOF
   if [ -n "$strangers" ]; then
     say "COMMAND left processes on the session bus; stopping them:"
     ps -o pid=,args= -p "$(tr '\n' ',' <<<"$strangers" | sed 's/,$//')" >&2 || true
-    local p
+    local p deadline=$(( $(now_us) + 5000000 ))
     for p in $strangers; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $strangers; do
+      while running "$p" && [ "$(now_us)" -lt "$deadline" ]; do
+        sleep 0.02  # poll interval while the strays stop
+      done
+      running "$p" && kill -KILL "$p" 2>/dev/null
+    done
     [ "$rc" -ne 0 ] || rc=$EXIT_SESSION
   fi
   exit "$rc"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -250,3 +251,31 @@ def test_signal_to_the_launcher_group_leaves_nothing(tmp_path: Path, sig: signal
         shutil.rmtree(session_tmp)  # nobody was left to remove it
     else:
         assert not session_tmp.exists()
+
+
+def test_a_process_left_on_the_bus_is_stopped_and_fails_the_run(tmp_path: Path) -> None:
+    """COMMAND exits 0 but leaves a bus client behind (an app a test forgot): exit 78."""
+    pid_file = tmp_path / "stray.pid"
+    stray = (
+        "import os, signal; from jeepney.io.blocking import open_dbus_connection; "
+        "c = open_dbus_connection('SESSION'); "
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); signal.pause()"
+    )
+    command = (
+        f"setsid {sys.executable} -c {shlex.quote(stray)} & "
+        f"until [ -s {pid_file} ]; do sleep 0.05; done; exit 0"
+    )
+    proc = subprocess.run(
+        ["bash", str(SESSION_SH), "--tray", "none", "--", "bash", "-c", command],
+        env=outside_env(**{ENV_ARTIFACTS: str(tmp_path / "artifacts")}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 78, proc.stderr
+    assert "COMMAND left processes on the session bus" in proc.stderr
+    stray_pid = int(pid_file.read_text())
+    assert str(stray_pid) in proc.stderr
+    assert not running(stray_pid)
+    assert_all_gone(daemons(proc.stderr))

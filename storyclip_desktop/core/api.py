@@ -55,8 +55,15 @@ __all__ = [
 _log = get_logger("api")
 
 ApiErrorKind = Literal[
-    "unauthorized", "forbidden", "not_found", "bad_request", "rate_limited", "unavailable",
-    "server", "network", "protocol",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "bad_request",
+    "rate_limited",
+    "unavailable",
+    "server",
+    "network",
+    "protocol",
 ]
 
 #: 401 codes that are about the API key, not the user's token: a refresh cannot help.
@@ -249,7 +256,10 @@ class StoryClipApi:
         token: str,
     ) -> tuple[httpx.Response, bytes]:
         request = self._rest.build_request(
-            method, path, params=params, json=json_body,
+            method,
+            path,
+            params=params,
+            json=json_body,
             headers={"Authorization": f"Bearer {token}"},
         )
         response: httpx.Response | None = None
@@ -274,7 +284,8 @@ class StoryClipApi:
             ) from None
         except BodyTooLarge as exc:
             raise ApiError(
-                "protocol", f"StoryClip {what} failed: answer too large ({exc})",
+                "protocol",
+                f"StoryClip {what} failed: answer too large ({exc})",
                 status=response.status_code if response is not None else None,
             ) from None
         return response, body
@@ -301,19 +312,20 @@ class StoryClipApi:
                 log_event(_log, "api.token_rejected", what=what)
                 token = await self._tokens.token_rejected(token)
                 continue
-            log_event(_log, "api.error", what=what, kind=error.kind, status=status,
-                      code=error.code)
+            log_event(_log, "api.error", what=what, kind=error.kind, status=status, code=error.code)
             raise error
         if not _looks_like_json(response.headers, body):
             raise ApiError(
-                "protocol", f"StoryClip {what} failed: the answer is not JSON (HTTP {status})",
+                "protocol",
+                f"StoryClip {what} failed: the answer is not JSON (HTTP {status})",
                 status=status,
             )
         try:
             return json.loads(body)
         except (ValueError, RecursionError):
             raise ApiError(
-                "protocol", f"StoryClip {what} failed: the answer is not valid JSON",
+                "protocol",
+                f"StoryClip {what} failed: the answer is not valid JSON",
                 status=status,
             ) from None
 
@@ -380,9 +392,7 @@ class StoryClipApi:
             )
             if not no_route:
                 raise
-            data = await self._call(
-                what, "GET", f"/api/metricool/{action}", {"batchId": batch_id}
-            )
+            data = await self._call(what, "GET", f"/api/metricool/{action}", {"batchId": batch_id})
         result: ControlResult = self._parsed(what, parse_control_response, data)
         return result
 
@@ -398,8 +408,7 @@ class StoryClipApi:
         body: dict[str, Any] = {"posts": list(posts), "schedule": schedule, "settings": settings}
         if job_id is not None:
             body["jobId"] = job_id
-        data = await self._call("publish", "POST", "/api/metricool/publish/stories",
-                                json_body=body)
+        data = await self._call("publish", "POST", "/api/metricool/publish/stories", json_body=body)
         result: PublishResult = self._parsed("publish", parse_publish_response, data)
         return result
 
@@ -427,7 +436,9 @@ class StoryClipApi:
         retried = False
         while True:
             request = self._streams.build_request(
-                "GET", "/api/metricool/stream", params={"batchId": batch_id},
+                "GET",
+                "/api/metricool/stream",
+                params={"batchId": batch_id},
                 headers={**headers, "Authorization": f"Bearer {token}"},
             )
             response = await self._send_stream(request)
@@ -435,8 +446,9 @@ class StoryClipApi:
                 status = response.status_code
                 if 200 < status < 300:
                     # EventSource accepts 200 only (204 even means "stop reconnecting").
-                    raise ApiError("protocol", f"StoryClip stream: HTTP {status}, not 200",
-                                   status=status)
+                    raise ApiError(
+                        "protocol", f"StoryClip stream: HTTP {status}, not 200", status=status
+                    )
                 if status != 200:
                     try:
                         async with asyncio.timeout(self._timeout):

@@ -47,22 +47,38 @@ __all__ = [
 _log = get_logger("auth")
 
 AuthReason = Literal[
-    "invalid_credentials", "email_not_confirmed", "session_expired", "rate_limited",
-    "network", "server",
+    "invalid_credentials",
+    "email_not_confirmed",
+    "session_expired",
+    "rate_limited",
+    "network",
+    "server",
 ]
 
 #: Refresh errors after which the refresh token can never work again.
-_TERMINAL_CODES = frozenset({
-    "refresh_token_not_found", "refresh_token_already_used", "session_not_found",
-    "session_expired",
-})
+_TERMINAL_CODES = frozenset(
+    {
+        "refresh_token_not_found",
+        "refresh_token_already_used",
+        "session_not_found",
+        "session_expired",
+    }
+)
 #: ...of which these mean someone ended the session (logout elsewhere, reuse detected).
-_REVOKED_CODES = frozenset({
-    "refresh_token_not_found", "refresh_token_already_used", "session_not_found",
-})
-_RATE_CODES = frozenset({
-    "over_request_rate_limit", "over_email_send_rate_limit", "over_sms_send_rate_limit",
-})
+_REVOKED_CODES = frozenset(
+    {
+        "refresh_token_not_found",
+        "refresh_token_already_used",
+        "session_not_found",
+    }
+)
+_RATE_CODES = frozenset(
+    {
+        "over_request_rate_limit",
+        "over_email_send_rate_limit",
+        "over_sms_send_rate_limit",
+    }
+)
 _MAX_AUTH_BODY = 1 << 20
 _MAX_DETAIL = 200
 
@@ -193,7 +209,9 @@ def _read_error_body(body: bytes) -> _ErrorBody | None:
 
 
 _WHAT: dict[GrantKind, str] = {
-    "password": "Sign-in", "refresh": "Session refresh", "user": "User lookup",
+    "password": "Sign-in",
+    "refresh": "Session refresh",
+    "user": "User lookup",
     "logout": "Sign-out",
 }
 
@@ -228,8 +246,15 @@ def _classify(kind: GrantKind, status: int, headers: httpx.Headers, body: bytes)
         reason = "server"
     shown = f"HTTP {status}" + (f", {code}" if code else "")
     message = f"{_WHAT[kind]} failed: {reason.replace('_', ' ')} ({shown})"
-    return AuthError(reason, message, status=status, code=code, retry_after=retry_after,
-                     terminal=terminal, detail=detail)
+    return AuthError(
+        reason,
+        message,
+        status=status,
+        code=code,
+        retry_after=retry_after,
+        terminal=terminal,
+        detail=detail,
+    )
 
 
 def _signed_out_reason(error: AuthError) -> SignOutReason:
@@ -291,15 +316,18 @@ class AuthClient:
                 finally:
                     await response.aclose()
         except TimeoutError:
-            raise AuthError("network", f"{what} failed: the auth server did not answer "
-                            f"within {self._timeout:g} s") from None
+            raise AuthError(
+                "network",
+                f"{what} failed: the auth server did not answer within {self._timeout:g} s",
+            ) from None
         except httpx.TransportError as exc:
             raise AuthError(
                 "network", f"{what} failed: could not reach the auth server ({type(exc).__name__})"
             ) from None
         except BodyTooLarge:
             raise AuthError(
-                "server", f"{what} failed: the auth server's answer is too large",
+                "server",
+                f"{what} failed: the auth server's answer is too large",
                 status=response.status_code,
             ) from None
         status = response.status_code
@@ -309,8 +337,9 @@ class AuthClient:
 
     def _session_from(self, body: bytes, started: float, kind: GrantKind) -> Session:
         def bad(what: str) -> AuthError:
-            return AuthError("server", f"{_WHAT[kind]} failed: unexpected answer ({what})",
-                             status=200)
+            return AuthError(
+                "server", f"{_WHAT[kind]} failed: unexpected answer ({what})", status=200
+            )
 
         try:
             data = json.loads(body)
@@ -348,7 +377,10 @@ class AuthClient:
     async def sign_in_password(self, email: str, password: str) -> Session:
         started = time.time()
         _, _, body = await self._exchange(
-            "password", "POST", "token", params={"grant_type": "password"},
+            "password",
+            "POST",
+            "token",
+            params={"grant_type": "password"},
             json_body={"email": email, "password": password},
         )
         return self._session_from(body, started, "password")
@@ -356,7 +388,10 @@ class AuthClient:
     async def refresh(self, refresh_token: str) -> Session:
         started = time.time()
         _, _, body = await self._exchange(
-            "refresh", "POST", "token", params={"grant_type": "refresh_token"},
+            "refresh",
+            "POST",
+            "token",
+            params={"grant_type": "refresh_token"},
             json_body={"refresh_token": refresh_token},
         )
         return self._session_from(body, started, "refresh")
@@ -381,11 +416,7 @@ class AuthClient:
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class SessionManager:
@@ -525,8 +556,15 @@ class SessionManager:
         try:
             session = self._rebase(await self._auth.refresh(stored.refresh_token))
         except AuthError as exc:
-            log_event(_log, "auth.refresh_failed", logging.WARNING, reason=exc.reason,
-                      status=exc.status, code=exc.code, terminal=exc.terminal)
+            log_event(
+                _log,
+                "auth.refresh_failed",
+                logging.WARNING,
+                reason=exc.reason,
+                status=exc.status,
+                code=exc.code,
+                terminal=exc.terminal,
+            )
             if generation != self._generation:
                 raise self._not_signed_in() from None
             if exc.terminal:
@@ -543,8 +581,9 @@ class SessionManager:
         if session.user_id != stored.user_id:
             log_event(_log, "auth.user_changed", logging.ERROR)
             await self._end("error")
-            raise AuthError("server", "Session refresh failed: the server answered for "
-                            "another user")
+            raise AuthError(
+                "server", "Session refresh failed: the server answered for another user"
+            )
         new_stored = self._stored_for(session)
         if self._remember:
             # Before anyone sees the new access token: the old refresh token is
@@ -555,8 +594,12 @@ class SessionManager:
         if generation != self._generation:
             raise self._not_signed_in()
         self._set(session, new_stored)
-        log_event(_log, "auth.refreshed", ms=round((time.perf_counter() - started) * 1000, 1),
-                  expires_in=round(session.expires_at - self._clock()))
+        log_event(
+            _log,
+            "auth.refreshed",
+            ms=round((time.perf_counter() - started) * 1000, 1),
+            expires_in=round(session.expires_at - self._clock()),
+        )
         return session
 
     async def _end(self, reason: SignOutReason) -> None:
@@ -612,8 +655,9 @@ class SessionManager:
         if generation != self._generation:
             raise AuthError("session_expired", "Signed out while signing in")
         self._set(session, stored)
-        log_event(_log, "auth.signed_in", remember=remember,
-                  persistent=self.vault.status.persistent)
+        log_event(
+            _log, "auth.signed_in", remember=remember, persistent=self.vault.status.persistent
+        )
         return session
 
     async def access_token(self) -> str:
@@ -634,15 +678,25 @@ class SessionManager:
         if last is not None and now < self._retry_not_before:
             # No working token and the last refresh failed moments ago (offline,
             # rate limited): do not hammer the server on every caller's behalf.
-            raise AuthError(last.reason, str(last), status=last.status, code=last.code,
-                            retry_after=self._retry_not_before - now, detail=last.detail)
+            raise AuthError(
+                last.reason,
+                str(last),
+                status=last.status,
+                code=last.code,
+                retry_after=self._retry_not_before - now,
+                detail=last.detail,
+            )
         try:
             return (await self._refresh()).access_token
         except AuthError as exc:
             # A proactive refresh that failed for a passing reason is no reason to
             # drop a token that still works.
-            if (not exc.terminal and current is not None and self._session is current
-                    and self._clock() < current.expires_at - 1.0):
+            if (
+                not exc.terminal
+                and current is not None
+                and self._session is current
+                and self._clock() < current.expires_at - 1.0
+            ):
                 return current.access_token
             raise
 

@@ -49,15 +49,9 @@ MAX_SECRET_BYTES = 2560
 VaultReason = Literal["no_keyring", "locked", "error"]
 
 _MESSAGES: dict[VaultReason, str] = {
-    "no_keyring": (
-        "No system keyring was found; you will need to sign in again next time."
-    ),
-    "locked": (
-        "The system keyring is locked; you will need to sign in again next time."
-    ),
-    "error": (
-        "The system keyring could not be used; you will need to sign in again next time."
-    ),
+    "no_keyring": ("No system keyring was found; you will need to sign in again next time."),
+    "locked": ("The system keyring is locked; you will need to sign in again next time."),
+    "error": ("The system keyring could not be used; you will need to sign in again next time."),
 }
 
 _T = TypeVar("_T")
@@ -114,8 +108,10 @@ def secret_size(text: str) -> int:
 def fit_for_keyring(stored: StoredSession) -> str | None:
     """The keyring text, dropping the optional e-mail (a refresh returns it again)
     when the whole does not fit the Windows limit; ``None`` when nothing fits."""
-    for candidate in (stored, StoredSession(stored.refresh_token, stored.user_id, None,
-                                            stored.auth_url)):
+    for candidate in (
+        stored,
+        StoredSession(stored.refresh_token, stored.user_id, None, stored.auth_url),
+    ):
         text = candidate.to_text()
         if secret_size(text) <= MAX_SECRET_BYTES:
             return text
@@ -221,15 +217,19 @@ class Vault:
         self.status = VaultStatus(persistent=False, message=_MESSAGES[reason], reason=reason)
         # The exception text of a keyring backend never holds the secret, but keep
         # to its type: D-Bus errors can be long and are of no use to the user.
-        log_event(_log, "vault.unavailable", logging.WARNING, op=op, reason=reason,
-                  error=type(exc).__name__)
+        log_event(
+            _log,
+            "vault.unavailable",
+            logging.WARNING,
+            op=op,
+            reason=reason,
+            error=type(exc).__name__,
+        )
 
     async def load(self) -> StoredSession | None:
         """The stored session, or ``None`` (nothing stored, unreadable, or no keyring)."""
         try:
-            text = await self._call(
-                "load", lambda b: b.get_password(self.service, self.account)
-            )
+            text = await self._call("load", lambda b: b.get_password(self.service, self.account))
         except Exception as exc:
             self._failed("load", exc)
             return None
@@ -254,9 +254,7 @@ class Vault:
             await self._clear_quietly()
             return
         try:
-            await self._call(
-                "save", lambda b: b.set_password(self.service, self.account, text)
-            )
+            await self._call("save", lambda b: b.set_password(self.service, self.account, text))
         except Exception as exc:
             self._failed("save", exc)
             await self._clear_quietly()

@@ -148,7 +148,7 @@ async def test_a_batch_id_cannot_change_the_path_or_the_query(
     summary, status, stream = recorder.requests
     prefix = "/api/metricool/batch/"
     assert summary.target.startswith(prefix)
-    segment = summary.target[len(prefix):]
+    segment = summary.target[len(prefix) :]
     assert not any(c in segment for c in "/?#"), summary.target
     assert segment not in (".", "..")
     assert unquote(segment) == batch_id
@@ -184,7 +184,9 @@ async def test_every_call_carries_the_api_key_and_the_bearer(recorder: Recorder)
     assert recorder.requests[0].headers["accept"] == "application/json"
     history = urlsplit(recorder.requests[2].target)
     assert parse_qs(history.query) == {
-        "userId": ["u1"], "status": ["completed,failed"], "limit": ["50"],
+        "userId": ["u1"],
+        "status": ["completed,failed"],
+        "limit": ["50"],
     }
 
 
@@ -196,11 +198,15 @@ def test_empty_ids_are_refused_before_any_request() -> None:
 # ---------------------------------------------------------------- byte-level faults
 
 
-def _api(handler: Callable[[httpx.Request], Awaitable[httpx.Response] | httpx.Response],
-         **kw: object) -> StoryClipApi:
+def _api(
+    handler: Callable[[httpx.Request], Awaitable[httpx.Response] | httpx.Response], **kw: object
+) -> StoryClipApi:
     return StoryClipApi(
-        "http://storyclip.test", "key-1", FixedTokens(),
-        transport=httpx.MockTransport(handler), **kw,  # type: ignore[arg-type]
+        "http://storyclip.test",
+        "key-1",
+        FixedTokens(),
+        transport=httpx.MockTransport(handler),
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -226,8 +232,10 @@ async def test_a_huge_body_is_cut_off_at_the_cap() -> None:
             yield b" " * 65536
 
     stream = Trickle(endless)
-    api = _api(lambda r: httpx.Response(200, headers={"Content-Type": "application/json"},
-                                        stream=stream), max_body=1 << 20)
+    api = _api(
+        lambda r: httpx.Response(200, headers={"Content-Type": "application/json"}, stream=stream),
+        max_body=1 << 20,
+    )
     try:
         with pytest.raises(ApiError) as err:
             await api.active_batches("u1")
@@ -241,9 +249,13 @@ async def test_a_huge_body_is_cut_off_at_the_cap() -> None:
 async def test_a_declared_huge_body_is_refused_before_reading() -> None:
     """MockTransport: a Content-Length of 20 GB."""
     stream = Trickle(lambda: _one(b"{}"))
-    api = _api(lambda r: httpx.Response(
-        200, headers={"Content-Type": "application/json", "Content-Length": str(20 << 30)},
-        stream=stream))
+    api = _api(
+        lambda r: httpx.Response(
+            200,
+            headers={"Content-Type": "application/json", "Content-Length": str(20 << 30)},
+            stream=stream,
+        )
+    )
     try:
         with pytest.raises(ApiError) as err:
             await api.batch("b1")
@@ -264,9 +276,13 @@ async def _broken(first: bytes) -> AsyncIterator[bytes]:
 
 async def test_a_success_cut_off_mid_body_is_a_network_error() -> None:
     """MockTransport: the connection drops after half the JSON."""
-    api = _api(lambda r: httpx.Response(
-        200, headers={"Content-Type": "application/json"},
-        stream=Trickle(lambda: _broken(b'{"success": true, "batch": {"batchId"'))))
+    api = _api(
+        lambda r: httpx.Response(
+            200,
+            headers={"Content-Type": "application/json"},
+            stream=Trickle(lambda: _broken(b'{"success": true, "batch": {"batchId"')),
+        )
+    )
     try:
         with pytest.raises(ApiError) as err:
             await api.batch("b1")
@@ -277,9 +293,13 @@ async def test_a_success_cut_off_mid_body_is_a_network_error() -> None:
 
 async def test_a_5xx_page_cut_off_mid_body_is_still_unavailable() -> None:
     """MockTransport: a proxy's 502 HTML page whose connection drops mid-page."""
-    api = _api(lambda r: httpx.Response(
-        502, headers={"Content-Type": "text/html"},
-        stream=Trickle(lambda: _broken(b"<html><head><title>502 Bad"))))
+    api = _api(
+        lambda r: httpx.Response(
+            502,
+            headers={"Content-Type": "text/html"},
+            stream=Trickle(lambda: _broken(b"<html><head><title>502 Bad")),
+        )
+    )
     try:
         with pytest.raises(ApiError) as err:
             await api.batch("b1")
@@ -295,8 +315,7 @@ async def test_a_5xx_page_cut_off_mid_body_is_still_unavailable() -> None:
         (200, "application/json", b'{"success": true, "batch": ', "protocol"),
         (200, "application/json", b'{"success": true, "batch": {"batchId": 5}}', "protocol"),
         (500, "text/plain", b"Internal Server Error", "unavailable"),
-        (500, "application/json", b'{"error": "Failed to fetch batch", "message": "db"}',
-         "server"),
+        (500, "application/json", b'{"error": "Failed to fetch batch", "message": "db"}', "server"),
         (418, "application/json", b'{"error": "teapot", "code": "TEAPOT"}', "bad_request"),
         (302, "text/html", b"", "protocol"),
     ],
@@ -338,8 +357,12 @@ async def test_a_trickling_server_cannot_hold_a_call_past_its_deadline() -> None
             await asyncio.sleep(0.1)
             yield b" "
 
-    api = _api(lambda r: httpx.Response(200, headers={"Content-Type": "application/json"},
-                                        stream=Trickle(drip)), timeout=0.5)
+    api = _api(
+        lambda r: httpx.Response(
+            200, headers={"Content-Type": "application/json"}, stream=Trickle(drip)
+        ),
+        timeout=0.5,
+    )
     loop = asyncio.get_running_loop()
     started = loop.time()
     try:
@@ -353,15 +376,24 @@ async def test_a_trickling_server_cannot_hold_a_call_past_its_deadline() -> None
 
 @pytest.mark.parametrize(
     ("status", "ctype", "kind"),
-    [(200, "text/html", "protocol"), (200, "application/json", "protocol"),
-     (204, "text/event-stream", "protocol"), (503, "text/html", "unavailable")],
+    [
+        (200, "text/html", "protocol"),
+        (200, "application/json", "protocol"),
+        (204, "text/event-stream", "protocol"),
+        (503, "text/html", "unavailable"),
+    ],
 )
 async def test_a_stream_is_checked_before_it_is_handed_out(
     status: int, ctype: str, kind: str
 ) -> None:
     """MockTransport: wrong content types and statuses on the stream endpoint."""
-    api = _api(lambda r: httpx.Response(status, headers={"Content-Type": ctype},
-                                        content=b"data: {}\n\n" if status != 204 else b""))
+    api = _api(
+        lambda r: httpx.Response(
+            status,
+            headers={"Content-Type": ctype},
+            content=b"data: {}\n\n" if status != 204 else b"",
+        )
+    )
     try:
         with pytest.raises(ApiError) as err:
             async with api.open_stream("b1"):
@@ -373,9 +405,13 @@ async def test_a_stream_is_checked_before_it_is_handed_out(
 
 async def test_a_stream_content_type_with_parameters_is_accepted() -> None:
     """MockTransport: ``text/event-stream; charset=utf-8`` is still an event stream."""
-    api = _api(lambda r: httpx.Response(
-        200, headers={"Content-Type": "text/event-stream; charset=utf-8"},
-        content=b'data: {"type": "connected"}\n\n'))
+    api = _api(
+        lambda r: httpx.Response(
+            200,
+            headers={"Content-Type": "text/event-stream; charset=utf-8"},
+            content=b'data: {"type": "connected"}\n\n',
+        )
+    )
     try:
         async with api.open_stream("b1") as response:
             body = await response.aread()
@@ -395,8 +431,12 @@ def test_retry_after_in_both_forms() -> None:
     assert parse_retry_after("-5") is None
     assert parse_retry_after("٣") is None  # non-ASCII digit
     assert parse_retry_after("99999999") == 86400
-    assert parse_retry_after(format_datetime(now - timedelta(hours=1), usegmt=True),
-                             now=now.timestamp()) == 0
+    assert (
+        parse_retry_after(
+            format_datetime(now - timedelta(hours=1), usegmt=True), now=now.timestamp()
+        )
+        == 0
+    )
 
 
 # ---------------------------------------------------------------- the local backend
@@ -424,13 +464,13 @@ def srv(server: Backend) -> Iterator[Backend]:
 class Client:
     """A signed-in client of a backend: session manager (memory-only vault) + API."""
 
-    def __init__(self, backend: Backend, clock: Callable[[], float] = time.time,
-                 **api_kw: object) -> None:
+    def __init__(
+        self, backend: Backend, clock: Callable[[], float] = time.time, **api_kw: object
+    ) -> None:
         self.backend = backend
         self.auth = AuthClient(backend.auth_url, backend.anon_key, timeout=5)
         self.manager = SessionManager(self.auth, Vault(backend=fail.Keyring()), clock=clock)
-        self.api = StoryClipApi(backend.api_url, backend.api_key, self.manager,
-                                **api_kw)  # type: ignore[arg-type]
+        self.api = StoryClipApi(backend.api_url, backend.api_key, self.manager, **api_kw)  # type: ignore[arg-type]
 
     async def __aenter__(self) -> Client:
         await self.manager.sign_in(self.backend.email, self.backend.password, remember=False)
@@ -447,8 +487,10 @@ class Client:
 
 
 async def _publish(api: StoryClipApi, clips: int) -> str:
-    posts = [{"id": f"p{n}", "url": f"https://cdn.example.test/{n}.mp4", "text": f"Clip {n}"}
-             for n in range(1, clips + 1)]
+    posts = [
+        {"id": f"p{n}", "url": f"https://cdn.example.test/{n}.mp4", "text": f"Clip {n}"}
+        for n in range(1, clips + 1)
+    ]
     result = await api.publish(posts, {"mode": "now"}, {"accountId": "acct", "publishSpeed": "x"})
     assert result.total == clips
     return result.batch_id
@@ -492,7 +534,9 @@ async def test_every_call_against_the_upstream_backend(upstream: Backend) -> Non
         with pytest.raises(ApiError) as err:
             await c.api.active_batches("")
         assert (err.value.kind, err.value.status, err.value.code) == (
-            "bad_request", 400, "MISSING_USER_ID",
+            "bad_request",
+            400,
+            "MISSING_USER_ID",
         )
 
 
@@ -501,13 +545,17 @@ async def test_contract_errors_carry_status_code_and_text(srv: Backend) -> None:
         with pytest.raises(ApiError) as err:
             await c.api.batch("batch_0_doesnotexist")
         assert (err.value.kind, err.value.status, err.value.code) == (
-            "not_found", 404, "BATCH_NOT_FOUND",
+            "not_found",
+            404,
+            "BATCH_NOT_FOUND",
         )
         assert err.value.detail == "Batch not found"
         with pytest.raises(ApiError) as err:
             await c.api.active_batches("someone-else")
         assert (err.value.kind, err.value.status, err.value.code) == (
-            "forbidden", 403, "FORBIDDEN_USER",
+            "forbidden",
+            403,
+            "FORBIDDEN_USER",
         )
         with pytest.raises(ApiError) as err:
             async with c.api.open_stream("batch_0_doesnotexist"):
@@ -520,8 +568,12 @@ async def test_contract_errors_carry_status_code_and_text(srv: Backend) -> None:
 
 @pytest.mark.parametrize(
     ("status", "kind", "retry_after"),
-    [(500, "server", None), (502, "unavailable", None), (503, "unavailable", 7.0),
-     (504, "unavailable", None)],
+    [
+        (500, "server", None),
+        (502, "unavailable", None),
+        (503, "unavailable", 7.0),
+        (504, "unavailable", None),
+    ],
 )
 async def test_server_failures_and_proxy_pages(
     srv: Backend, status: int, kind: str, retry_after: float | None
@@ -531,7 +583,9 @@ async def test_server_failures_and_proxy_pages(
         with pytest.raises(ApiError) as err:
             await c.api.active_batches(c.user_id)
         assert (err.value.kind, err.value.status, err.value.retry_after) == (
-            kind, status, retry_after,
+            kind,
+            status,
+            retry_after,
         )
         if status == 500:
             assert err.value.detail == "Failed to fetch batch status - Injected fault (500)"

@@ -476,6 +476,7 @@ async def test_a_caller_that_gives_up_does_not_abort_the_refresh(srv: Backend, k
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
     def kept() -> bool:
         session = kit.manager.session
         return session is not None and session.refresh_token != first.refresh_token

@@ -127,8 +127,10 @@ class BlockingKeyring(keyring.backend.KeyringBackend):
 
 
 SAMPLE = StoredSession(
-    refresh_token="r" * 43, user_id="0b3c5f9e-1d2a-4c8b-9f00-123456789abc",
-    email="ana@example.com", auth_url="http://127.0.0.1:1234/auth/v1",
+    refresh_token="r" * 43,
+    user_id="0b3c5f9e-1d2a-4c8b-9f00-123456789abc",
+    email="ana@example.com",
+    auth_url="http://127.0.0.1:1234/auth/v1",
 )
 
 
@@ -145,8 +147,14 @@ def test_stored_session_round_trips_and_hides_the_token_from_repr() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "", "not json", "[]", "{}", '{"v": 2, "rt": "x", "uid": "u"}',
-        '{"v": 1, "rt": "", "uid": "u"}', '{"v": 1, "rt": "x", "uid": 5}', "[" * 100_000,
+        "",
+        "not json",
+        "[]",
+        "{}",
+        '{"v": 2, "rt": "x", "uid": "u"}',
+        '{"v": 1, "rt": "", "uid": "u"}',
+        '{"v": 1, "rt": "x", "uid": 5}',
+        "[" * 100_000,
     ],
 )
 def test_unreadable_stored_text_is_none_never_an_error(text: str) -> None:
@@ -394,11 +402,15 @@ def _run_in_private_session(
     inner = f"{keyring_cmd} >/dev/null; exec {sys.executable} {script} {rounds} {mode}"
     proc = subprocess.run(
         ["dbus-run-session", "--", "bash", "-c", inner],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     assert lines, f"probe failed (rc={proc.returncode}): {proc.stderr[-2000:]}"
-    result: dict[str, Any] = json.loads(lines[-1][len("RESULT "):])
+    result: dict[str, Any] = json.loads(lines[-1][len("RESULT ") :])
     return result
 
 
@@ -407,8 +419,10 @@ def test_real_secret_service_round_trip_and_lock_in_a_private_session(tmp_path: 
     then lock the collection and see the vault report it (no prompt can show)."""
     _needs("dbus-run-session", "gnome-keyring-daemon")
     result = _run_in_private_session(
-        tmp_path, "echo -n test-pass | gnome-keyring-daemon --unlock --components=secrets",
-        rounds=5, mode="lock",
+        tmp_path,
+        "echo -n test-pass | gnome-keyring-daemon --unlock --components=secrets",
+        rounds=5,
+        mode="lock",
     )
     assert (result["load_empty"], result["round_trip"], result["cleared"]) == (True, True, True)
     assert result["status"] == [True, None]
@@ -435,11 +449,15 @@ def test_real_secret_service_never_unlocked_counts_as_locked(tmp_path: Path) -> 
     )
     inner = (
         "gnome-keyring-daemon --start --components=secrets >/dev/null; "
-        f"exec {sys.executable} -c \"$PROBE\""
+        f'exec {sys.executable} -c "$PROBE"'
     )
     proc = subprocess.run(
-        ["dbus-run-session", "--", "bash", "-c", inner], env={**env, "PROBE": code},
-        capture_output=True, text=True, timeout=60, check=False,
+        ["dbus-run-session", "--", "bash", "-c", inner],
+        env={**env, "PROBE": code},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert "RESULT False locked" in proc.stdout, proc.stderr[-2000:]
 
@@ -461,12 +479,18 @@ def test_no_session_bus_means_no_keyring_and_nothing_on_disk(tmp_path: Path) -> 
         "asyncio.run(main())\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
     assert "RESULT None False no_keyring" in proc.stdout, proc.stderr[-2000:]
-    assert "MESSAGE No system keyring was found; you will need to sign in again next time." \
+    assert (
+        "MESSAGE No system keyring was found; you will need to sign in again next time."
         in proc.stdout
+    )
     written = [p for p in (tmp_path / "home").rglob("*") if p.is_file()]
     assert written == []
     for path in tmp_path.rglob("*"):

@@ -21,13 +21,21 @@ from tests.e2e.desktop import (
     desktop_required,
     dunst_clear,
     dunst_history,
+    dunst_history_with_ids,
     keyring_get,
     not_in_session_reason,
     screenshot,
     wait_until,
 )
 
-__all__ = ["dunst_clear", "dunst_history", "keyring_get", "screenshot", "wait_until"]
+__all__ = [
+    "dunst_clear",
+    "dunst_history",
+    "dunst_history_with_ids",
+    "keyring_get",
+    "screenshot",
+    "wait_until",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -138,44 +138,50 @@ class Notification(NamedTuple):
     summary: str
     body: str
     appname: str
-    id: int
 
 
 _history_floor = 0  # notifications with an id up to this were cleared by dunst_clear()
 
 
-def _history_raw() -> list[Notification]:
+def _history_raw() -> list[tuple[int, Notification]]:
+    """(dunst's id, notification) for everything in dunst's history, oldest first."""
     data = json.loads(run(["dunstctl", "history"]))
-    found = []
-    for entry in data["data"][0]:
-        found.append(
+    found = [
+        (
+            int(entry["id"]["data"]),
             Notification(
                 summary=entry["summary"]["data"],
                 body=entry["body"]["data"],
                 appname=entry["appname"]["data"],
-                id=int(entry["id"]["data"]),
-            )
+            ),
         )
-    return found
+        for entry in data["data"][0]
+    ]
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def dunst_history_with_ids(close_displayed: bool = True) -> list[tuple[int, Notification]]:
+    """dunst_history(), each with the id dunst gave it (the id Notify returned)."""
+    if close_displayed:
+        run(["dunstctl", "close-all"])
+    return [(nid, n) for nid, n in _history_raw() if nid > _history_floor]
 
 
 def dunst_history(close_displayed: bool = True) -> list[Notification]:
     """Every notification dunst received since the last dunst_clear(), oldest first.
 
-    dunst keeps a notification out of its history while it is on screen, so by
-    default the shown ones are closed first (`dunstctl close-all`), which moves them
-    into the history. Each Notification is also a (summary, body, appname, id) tuple.
+    Each is a (summary, body, appname) tuple. dunst keeps a notification out of its
+    history while it is on screen, so by default the shown ones are closed first
+    (`dunstctl close-all`), which moves them into the history.
     """
-    if close_displayed:
-        run(["dunstctl", "close-all"])
-    return sorted((n for n in _history_raw() if n.id > _history_floor), key=lambda n: n.id)
+    return [n for _nid, n in dunst_history_with_ids(close_displayed)]
 
 
 def dunst_clear() -> None:
     """Forget every notification received so far (dunst 1.9 has no history-clear)."""
     global _history_floor
     run(["dunstctl", "close-all"])
-    _history_floor = max([_history_floor, *(n.id for n in _history_raw())])
+    _history_floor = max([_history_floor, *(nid for nid, _n in _history_raw())])
 
 
 def screenshot(path: Path | str, window: str = "root") -> Path:

@@ -9,10 +9,14 @@ so any view can be built, or rebuilt, at any time from what is known now.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from storyclip_desktop.core.model import Batch, BatchStatus, StreamState
+
+if TYPE_CHECKING:
+    from storyclip_desktop.core.events import MonitorListener
 
 __all__ = ["BatchStore", "MonitorBridge"]
 
@@ -53,6 +57,12 @@ class MonitorBridge(QObject):
 
     def signed_out(self, reason: str) -> None:
         self.signedOut.emit(reason)
+
+
+if TYPE_CHECKING:
+
+    def _bridge_is_a_listener(bridge: MonitorBridge) -> MonitorListener:
+        return bridge  # mypy checks the duck typing against the protocol
 
 
 class BatchStore(QObject):

@@ -239,10 +239,12 @@ class DesktopUi(QObject):
     # ------------------------------------------------------------ quit
 
     async def aclose(self) -> None:
-        """Release what outlives the windows (the D-Bus connection, the tray icon)."""
-        self.window.save_geometry()
+        """Quitting: save the windows' geometry, close them, remove the tray icon and
+        close the D-Bus connection (await it before the loop closes)."""
+        self.window.set_quitting()
         if self._dialog is not None:
-            self._dialog._save_geometry()
+            self._dialog.close()
+        self.window.close()
         self.tray.dispose()
         if self.dbus is not None:
             await self.dbus.aclose()

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._tray_available = tray_available
         self._signed_in = False
+        self._quitting = False
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -277,8 +278,15 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    def set_quitting(self) -> None:
+        """The app is quitting: a close from now on is just a close."""
+        self._quitting = True
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()
+        if self._quitting:
+            event.accept()
+            return
         if self._tray_available():
             event.ignore()
             self.hide()

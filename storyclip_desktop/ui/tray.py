@@ -71,6 +71,7 @@ class TrayIcon(QObject):
         self._via_dbus = via_dbus
         self._messages_via_dbus: bool | None = None
         self._signed_in = False
+        self._disposed = False
         self._unseen_failures: set[str] = set()
         self.state = TrayState.IDLE
 
@@ -110,6 +111,9 @@ class TrayIcon(QObject):
 
     def dispose(self) -> None:
         """Remove the icon now (quitting): some tray hosts keep a dead icon otherwise."""
+        if self._disposed:
+            return
+        self._disposed = True
         self.icon.hide()
         self.menu.deleteLater()
 
@@ -196,11 +200,16 @@ class TrayIcon(QObject):
         return self.tr("Nothing publishing")
 
     def update(self) -> None:
-        self.state = self.compute_state()
-        self.icon.setIcon(self._icon_for(self.state))
+        """Refresh icon, tooltip and menu; only what changed is handed to the tray
+        host (a StatusNotifierItem tray re-sends the icon over D-Bus on every set)."""
+        state = self.compute_state()
+        if state is not self.state or self.icon.icon().isNull():
+            self.state = state
+            self.icon.setIcon(self._icon_for(state))
         text = self.status_text()
-        self.status_action.setText(text)
-        self.icon.setToolTip(fill(self.tr("StoryClip Desktop — %1"), text))
+        if text != self.status_action.text():
+            self.status_action.setText(text)
+            self.icon.setToolTip(fill(self.tr("StoryClip Desktop — %1"), text))
         for action in (self.batches_action, self.refresh_action, self.sign_out_action):
             action.setEnabled(self._signed_in)
 

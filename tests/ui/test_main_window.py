@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -138,3 +140,20 @@ def test_closing_with_a_tray_hides_and_explains_once(
     ui.tray.dispose()
     ui.window.deleteLater()
     ui.deleteLater()
+
+
+def test_quitting_closes_the_windows_quietly(
+    ui: DesktopUi, qtbot: object, settings: QSettings
+) -> None:
+    ui.start()
+    ui.open_batches()
+    quits: list[bool] = []
+    ui.quitRequested.connect(lambda: quits.append(True))
+    done = asyncio.ensure_future(ui.aclose())
+    qtbot.waitUntil(done.done)  # type: ignore[attr-defined]
+    assert done.exception() is None
+    assert not ui.window.isVisible()
+    assert not ui.dialog.isVisible()
+    assert quits == []  # closing the window while quitting is not a second quit
+    assert settings.contains("ui/mainWindowGeometry")
+    assert settings.contains("ui/batchesDialogGeometry")

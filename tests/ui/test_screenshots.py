@@ -20,6 +20,7 @@ from storyclip_desktop.core.model import StreamState
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.resources import install_translator
+from storyclip_desktop.ui.texts import sign_in_error
 
 from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch, make_clip
 
@@ -160,10 +161,21 @@ def test_screenshots(
         ui.start()
         ui.window.resize(520, 460)
         _looks_drawn(_grab(ui.window, f"sign-in{suffix}.png"))
+        ui.window.sign_in.email.setText("ana@example.com")
+        ui.window.sign_in.failed(sign_in_error("invalid_credentials"), clear_password=True)
+        _looks_drawn(_grab(ui.window, f"sign-in-error{suffix}.png"))
         services.user_email = "ana@example.com"
         ui.on_signed_in()
         _scene(ui, lang)
         _looks_drawn(_grab(ui.window, f"main-window{suffix}.png"))
+        ui.bridge.server_reachable_changed(False)
+        _looks_drawn(_grab(ui.window, f"main-window-offline{suffix}.png"))
+        ui.bridge.server_reachable_changed(True)
+        menu = ui.tray.menu
+        menu.adjustSize()
+        image = _grab(menu, f"tray-menu{suffix}.png")
+        assert image.width() > 150
+        assert image.height() > 120
         dialog = ui.open_batches()
         dialog.resize(900, 700)
         _looks_drawn(_grab(dialog, f"active-batches{suffix}.png"))

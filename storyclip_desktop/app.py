@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import secrets
@@ -48,25 +49,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument(
-        "--demo", action="store_true",
+        "--demo",
+        action="store_true",
         help="start the built-in local backend with demo data and sign in to it",
     )
     parser.add_argument("--api-url", metavar="URL", help="StoryClip API base URL")
     parser.add_argument("--supabase-url", metavar="URL", help="Supabase project URL")
     parser.add_argument("--supabase-anon-key", metavar="KEY", help="Supabase anon key")
+    parser.add_argument("--api-key", metavar="KEY", help="StoryClip API key (or STORYCLIP_API_KEY)")
     parser.add_argument(
-        "--api-key", metavar="KEY", help="StoryClip API key (or STORYCLIP_API_KEY)"
-    )
-    parser.add_argument(
-        "--insecure", action="store_true",
+        "--insecure",
+        action="store_true",
         help="allow plain http:// to a server that is not on this machine",
     )
     parser.add_argument("--minimized", action="store_true", help="start in the system tray")
     parser.add_argument("--log-file", metavar="PATH", type=Path, help="also write the log here")
     parser.add_argument("--lang", choices=("es", "en"), help="language of the interface")
+    # For tests and benchmarks: where the monitor's memory lives, how often it
+    # looks for batches started elsewhere.
+    parser.add_argument("--data-dir", metavar="PATH", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
-        "--data-dir", metavar="PATH", type=Path, help=argparse.SUPPRESS,
-    )  # tests and benchmarks: where the monitor's memory lives
+        "--discovery-interval", metavar="S", type=float, default=30.0, help=argparse.SUPPRESS
+    )
     return parser
 
 
@@ -93,11 +97,21 @@ class _Demo:
 
     async def start(self) -> str:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "storyclip_desktop.demo", "serve",
-            "--port", "0", "--seed-demo",
-            "--db", str(Path(self._dir.name) / "demo.sqlite3"),
-            "--api-key", self.api_key, "--anon-key", self.anon_key,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+            sys.executable,
+            "-m",
+            "storyclip_desktop.demo",
+            "serve",
+            "--port",
+            "0",
+            "--seed-demo",
+            "--db",
+            str(Path(self._dir.name) / "demo.sqlite3"),
+            "--api-key",
+            self.api_key,
+            "--anon-key",
+            self.anon_key,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
             start_new_session=True,
         )
         assert self.proc.stdout is not None
@@ -137,7 +151,10 @@ def log_unhandled(
     from storyclip_desktop.core.log import log_event
 
     log_event(
-        _log, "error", logging.ERROR, where="excepthook",
+        _log,
+        "error",
+        logging.ERROR,
+        where="excepthook",
         message=f"{kind.__name__}: {str(value)[:300]}",
     )
     _log.debug("traceback", exc_info=(kind, value, tb))
@@ -269,18 +286,29 @@ class App:
         self.ui = DesktopUi(Services(self), self.bridge)
         self.ui.quitRequested.connect(self.quit_event.set)
         self.ui.start(minimized=self.args.minimized)
-        log_event(_log, "started", version=__version__, demo=bool(self.args.demo),
-                  minimized=bool(self.args.minimized))
+        log_event(
+            _log,
+            "started",
+            version=__version__,
+            demo=bool(self.args.demo),
+            minimized=bool(self.args.minimized),
+        )
         try:
             cli = {
-                "api_url": self.args.api_url, "supabase_url": self.args.supabase_url,
-                "anon_key": self.args.supabase_anon_key, "api_key": self.args.api_key,
+                "api_url": self.args.api_url,
+                "supabase_url": self.args.supabase_url,
+                "anon_key": self.args.supabase_anon_key,
+                "api_key": self.args.api_key,
             }
             if self.args.demo:
                 self.demo = _Demo()
                 url = await self.demo.start()
-                cli = {"api_url": url, "supabase_url": url, "anon_key": self.demo.anon_key,
-                       "api_key": self.demo.api_key}
+                cli = {
+                    "api_url": url,
+                    "supabase_url": url,
+                    "anon_key": self.demo.anon_key,
+                    "api_key": self.demo.api_key,
+                }
                 log_event(_log, "demo_backend", url=url)
             try:
                 servers = resolve_servers(cli=cli, allow_insecure=self.args.insecure)
@@ -291,9 +319,14 @@ class App:
                 self._build_core(servers)
                 await self._first_session()
             else:
-                log_event(_log, "error", logging.WARNING, where="config",
-                          message="server settings incomplete: api url, supabase url, "
-                                  "anon key and api key are needed")
+                log_event(
+                    _log,
+                    "error",
+                    logging.WARNING,
+                    where="config",
+                    message="server settings incomplete: api url, supabase url, "
+                    "anon key and api key are needed",
+                )
             await self.quit_event.wait()
         finally:
             await self._shutdown()
@@ -368,7 +401,13 @@ class App:
                 await self.monitor.stop()
             data = self.args.data_dir or data_dir_default()
             memory = MonitorMemory(data / "memory.json")
-            self.monitor = BatchMonitor(self.api, user_id, self.bridge, memory)
+            self.monitor = BatchMonitor(
+                self.api,
+                user_id,
+                self.bridge,
+                memory,
+                discovery_interval=max(0.2, self.args.discovery_interval),
+            )
             await self.monitor.start()
         running = [b for b in self.monitor.batches.values() if not b.is_final]
         if running:
@@ -427,6 +466,12 @@ class App:
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
+        # Closed streams leave httpcore's async generators in reference cycles;
+        # collect them now, while the loop still runs their finalizers, rather
+        # than at interpreter exit where they would fail on a closed loop.
+        for _ in range(3):
+            gc.collect()
+            await asyncio.sleep(0)
         log_event(_log, "stopped")
 
 
@@ -460,7 +505,13 @@ def run_app(args: argparse.Namespace) -> int:
     qt_app.setWindowIcon(app_icon())
     install_translator(qt_app, args.lang)
     app = App(args)
-    instance.activationRequested.connect(lambda: app.ui and app.ui.show_window())
+
+    def activate() -> None:
+        log_event(_log, "activated", reason="second_instance")
+        if app.ui is not None:
+            app.ui.show_window()
+
+    instance.activationRequested.connect(activate)
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
             return runner.run(app.run())

@@ -37,8 +37,9 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self._name = _server_name(app_id)
         runtime = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.RuntimeLocation)
-        folder = Path(runtime or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.TempLocation))
+        folder = Path(
+            runtime or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation)
+        )
         folder.mkdir(parents=True, exist_ok=True)
         self._lock = QLockFile(str(folder / f"{self._name}.lock"))
         self._lock.setStaleLockTime(0)

@@ -159,8 +159,10 @@ class BatchMonitor:
             await asyncio.sleep(self._interval)
             try:
                 await self.discover()
-            except AuthError:
-                return
+            except AuthError as exc:
+                if exc.reason == "session_expired":
+                    return  # signed out: the session manager tells the app
+                self._auth_failed("discovery", exc)
             except Exception as exc:  # keep discovering; the log says what broke
                 log_event(_log, "error", logging.ERROR, where="discovery", message=repr(exc))
 
@@ -179,8 +181,12 @@ class BatchMonitor:
                 self._set_reachable(True)
             except ApiError as exc:
                 self._api_failed("discovery", exc)
+            except AuthError as exc:
+                self._auth_failed("discovery", exc)
             log_event(
-                _log, "batches_found", count=len(active),
+                _log,
+                "batches_found",
+                count=len(active),
                 batch_ids=[b.batch_id for b in active],
             )
             for batch in active:
@@ -210,6 +216,9 @@ class BatchMonitor:
             if exc.kind == "not_found" and batch_id not in self._tracked:
                 return  # gone from the server; nothing to show
             self._api_failed("batch", exc, batch_id)
+            return
+        except AuthError as exc:
+            self._auth_failed("batch", exc, batch_id)
             return
         self._set_reachable(True)
         self._consider(batch)
@@ -339,8 +348,9 @@ class BatchMonitor:
             if batch.error is None and event.error:
                 batch = replace(batch, error=event.error)
         elif isinstance(event, UnknownEvent):
-            log_event(_log, "unknown_event", logging.DEBUG, batch_id=batch.batch_id,
-                      type=event.type[:40])
+            log_event(
+                _log, "unknown_event", logging.DEBUG, batch_id=batch.batch_id, type=event.type[:40]
+            )
             return
         self._update(tracked, batch)
 
@@ -374,8 +384,13 @@ class BatchMonitor:
         self._memory.remember(self.user_id, batch, announced=True)
         self._save_memory()
         log_event(
-            _log, "batch_finished", batch_id=batch.batch_id, status=batch.status_raw,
-            published=batch.published, failed=batch.failed, total=batch.total,
+            _log,
+            "batch_finished",
+            batch_id=batch.batch_id,
+            status=batch.status_raw,
+            published=batch.published,
+            failed=batch.failed,
+            total=batch.total,
         )
         self._listener.batch_finished(batch)
 
@@ -385,6 +400,19 @@ class BatchMonitor:
         if exc.kind in ("network", "unavailable"):
             self._set_reachable(False)
         fields: dict[str, object] = {"where": where, "message": f"{exc.kind} {exc.status or ''}"}
+        if batch_id:
+            fields["batch_id"] = batch_id
+        log_event(_log, "error", logging.WARNING, **fields)
+
+    def _auth_failed(self, where: str, exc: AuthError, batch_id: str | None = None) -> None:
+        """No token for this call. Signed out propagates (the caller stops); a
+        passing refresh failure (offline, rate limited) is logged and retried on
+        the next round, like a failed API call, instead of ending discovery."""
+        if exc.reason == "session_expired":
+            raise exc
+        if exc.reason == "network":
+            self._set_reachable(False)
+        fields: dict[str, object] = {"where": where, "message": f"auth {exc.reason}"}
         if batch_id:
             fields["batch_id"] = batch_id
         log_event(_log, "error", logging.WARNING, **fields)

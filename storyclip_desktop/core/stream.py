@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -183,9 +183,7 @@ class BatchFollower:
     def _set_state(
         self, name: StreamStateName, retry_in: float | None = None, detail: str | None = None
     ) -> None:
-        state = StreamState(
-            name, None if retry_in is None else round(retry_in, 1), detail
-        )
+        state = StreamState(name, None if retry_in is None else round(retry_in, 1), detail)
         if state == self._state:
             return
         self._state = state
@@ -262,6 +260,9 @@ class BatchFollower:
                     except (_Stale, _Dropped, ProtocolError, SSEError) as exc:
                         delay = self._backoff.next()
                         self._set_state("reconnecting", delay, type(exc).__name__.strip("_"))
+                    except AuthError as exc:
+                        delay = self._backoff.next(at_least=self._auth_failed(exc))
+                        self._set_state("reconnecting", delay, f"auth {exc.reason}")
                     await self._sleep(delay)
                     continue
                 # polling: the stream is gone (404) while the batch still runs
@@ -275,6 +276,10 @@ class BatchFollower:
                     if exc.kind in ("network", "unavailable"):
                         self._sink.follower_reachable(False)
                     poll_delay = min(self._policy.poll_max, poll_delay * 2)
+                except AuthError as exc:
+                    poll_delay = max(
+                        min(self._policy.poll_max, poll_delay * 2), self._auth_failed(exc)
+                    )
                 if self._finished:
                     break
                 stalled = loop.time() - self._last_change >= self._policy.stall_after
@@ -298,6 +303,16 @@ class BatchFollower:
         if self._finished:
             self._set_state("finished")
 
+    def _auth_failed(self, exc: AuthError) -> float:
+        """A token refresh failed. Signed out ends the follower (re-raised); a passing
+        failure (auth server offline, rate limited, a 5xx) is retried like any other
+        outage, no sooner than the server asked: returns that minimum delay."""
+        if exc.reason == "session_expired":
+            raise exc
+        if exc.reason == "network":
+            self._sink.follower_reachable(False)
+        return exc.retry_after or 0.0
+
     async def _stream_once(self) -> None:
         """One connection: open, re-read the summary, read until it ends or fails."""
         self._set_state("connecting")
@@ -313,15 +328,15 @@ class BatchFollower:
                 decoder = SSEDecoder()
                 if self._last_event_id:
                     decoder.last_event_id = self._last_event_id
-                await self._read_events(response.aiter_bytes(), decoder, opened)
+                await self._read_events(response, decoder, opened)
         except (httpx.TransportError, httpx.StreamError, OSError) as exc:
             raise _Dropped(type(exc).__name__) from exc
 
     async def _read_events(
-        self, chunks: AsyncIterator[bytes], decoder: SSEDecoder, opened: float
+        self, response: httpx.Response, decoder: SSEDecoder, opened: float
     ) -> None:
         loop = asyncio.get_running_loop()
-        iterator = aiter_sse(chunks, decoder)
+        iterator = aiter_sse(response.aiter_bytes(), decoder)
         seen_comments = decoder.comments
         pending: asyncio.Future[SSEMessage] | None = None
         try:
@@ -353,6 +368,10 @@ class BatchFollower:
                 pending.cancel()
                 with contextlib.suppress(BaseException):
                     await pending
+            # Close the connection first, in this task: httpcore's generators
+            # under aiter_bytes() then find it closed when they are finalized,
+            # instead of taking its locks from another task.
+            await response.aclose()
             await iterator.aclose()
             # An id-only block moves the last event id without dispatching a message.
             if decoder.last_event_id:
@@ -373,7 +392,11 @@ class BatchFollower:
             event = parse_event(message.data, message.last_event_id or None)
         except ProtocolError as exc:
             log_event(
-                _log, "error", logging.WARNING, where="stream", batch_id=self.batch_id,
+                _log,
+                "error",
+                logging.WARNING,
+                where="stream",
+                batch_id=self.batch_id,
                 message=str(exc),
             )
             return
@@ -415,4 +438,3 @@ class BatchFollower:
                 continue
             if self._finished:
                 return
-

@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import uvicorn
 from starlette.applications import Starlette
@@ -274,7 +275,29 @@ class Backend:
             lifespan=self.lifespan,
             exception_handlers={HTTPException: not_found, Exception: crashed},
         )
-        return FaultMiddleware(app, self.faults)
+        return FaultMiddleware(_KeepEncodedSlashes(app), self.faults)
+
+
+class _KeepEncodedSlashes:
+    """Route on the raw path, as Express does: ``%2F`` stays inside its segment.
+
+    Starlette matches the decoded path, so ``/batch/x%2Fcancel`` would reach the
+    ``/batch/{id}/cancel`` control. Here an encoded slash becomes a character no
+    batch id may hold, so the id check refuses it with a 400 instead.
+    """
+
+    _PLACEHOLDER = "\ue000"
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        raw = scope.get("raw_path") if scope.get("type") == "http" else None
+        if raw and b"%2f" in raw.lower():
+            path = raw.split(b"?", 1)[0].decode("latin-1")
+            marked = path.replace("%2F", self._PLACEHOLDER).replace("%2f", self._PLACEHOLDER)
+            scope = {**scope, "path": unquote(marked)}
+        await self._app(scope, receive, send)
 
 
 LOGGING: dict[str, Any] = {

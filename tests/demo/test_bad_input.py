@@ -159,3 +159,18 @@ def test_bad_auth_input(backend: Backend) -> None:
         == "bad_jwt"
     )
     assert "Traceback" not in backend.log()
+
+
+@pytest.mark.parametrize("action", ["cancel", "pause", "retry-failed"])
+def test_encoded_slash_in_an_id_cannot_reach_another_route(backend: Backend, action: str) -> None:
+    """``/batch/<id>%2Fcancel`` is one odd id (as Express routes it), never the control."""
+    batch_id = backend.create_batch(30)
+    headers = {**backend.api_headers(), "Authorization": f"Bearer {backend.access_token()}"}
+    for method in ("GET", "POST"):
+        response = backend.http.request(
+            method, f"{backend.url}/api/metricool/batch/{batch_id}%2F{action}", headers=headers
+        )
+        assert response.status_code in (400, 404, 405), response.text
+        if response.status_code != 405:
+            check_4xx_json(response)
+    assert backend.batch(batch_id)["status"] == "processing"

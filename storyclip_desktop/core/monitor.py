@@ -299,7 +299,7 @@ class BatchMonitor:
                 del tracked.told[index]  # the summary has caught up
         if summary.is_final:
             merged = summary  # the server's exact final counts
-            if tracked.told:
+            if tracked.told or _failed_left_pending(summary, clips):
                 merged = replace(summary, clips=_ordered(clips.values()))
         else:
             merged = replace(
@@ -444,6 +444,28 @@ class BatchMonitor:
 
 def _ordered(clips: Iterable[Clip]) -> tuple[Clip, ...]:
     return tuple(sorted(clips, key=lambda c: c.index))
+
+
+def _failed_left_pending(summary: Batch, clips: dict[int, Clip]) -> bool:
+    """In a completed batch, mark as failed the clips the failed count says failed.
+
+    The deployed database never marks an errored clip: it stays ``pending`` and
+    only the batch's ``failed`` count rises. The stream's ``error`` event is then
+    the only trace, and it is lost with a dropped connection (no replay there).
+    A completed batch has no pending clip left, so when exactly as many clips
+    are still pending as failures are not shown, those are the failed ones.
+    (A batch *failed* by the deployed bug keeps its unstarted clips pending.)
+    Changes ``clips`` in place; True when it did.
+    """
+    if summary.status is not BatchStatus.COMPLETED:
+        return False
+    shown_failed = sum(c.status is ClipStatus.FAILED for c in clips.values())
+    pending = [c for c in clips.values() if c.status is ClipStatus.PENDING]
+    if not pending or len(pending) != summary.failed - shown_failed:
+        return False
+    for clip in pending:
+        clips[clip.index] = replace(clip, status=ClipStatus.FAILED, status_raw="failed")
+    return True
 
 
 def _same_run(old: Batch, new: Batch) -> Batch:

@@ -74,13 +74,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Hidden first argument: run the local backend's command line instead of the app.
+#: ``--demo`` starts the backend as a child process; in a frozen app
+#: ``sys.executable`` is this app's binary, not Python, so it starts itself with this.
+RUN_DEMO_BACKEND = "--run-demo-backend"
+
+
+def demo_backend_command() -> list[str]:
+    """The command that runs ``python -m storyclip_desktop.demo`` in this installation."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, RUN_DEMO_BACKEND]
+    return [sys.executable, "-m", "storyclip_desktop.demo"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, then run the app until the user quits."""
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == [RUN_DEMO_BACKEND]:
+        from storyclip_desktop.demo.__main__ import main as demo_main
+
+        return demo_main(argv[1:])
+    args = build_parser().parse_args(argv)
     # Imported after parsing so --help and --version answer without loading Qt.
+    from storyclip_desktop.config import LOG_FILE, log_dir
     from storyclip_desktop.jsonlog import setup_logging
 
-    setup_logging(args.log_file)
+    setup_logging(args.log_file, rotating=log_dir() / LOG_FILE)
     return run_app(args)
 
 
@@ -97,9 +116,7 @@ class _Demo:
 
     async def start(self) -> str:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "storyclip_desktop.demo",
+            *demo_backend_command(),
             "serve",
             "--port",
             "0",
@@ -415,6 +432,7 @@ class App:
             self.ui.announce_active(len(running), first)
             if not self.args.minimized:
                 self.ui.open_batches()
+                log_event(_log, "dialog_opened", reason="active_batches", count=len(running))
 
     def _signed_out(self, reason: str) -> None:
         from storyclip_desktop.core.log import log_event

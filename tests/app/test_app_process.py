@@ -63,6 +63,7 @@ def test_follows_batches_to_the_end_and_announces_each_once(
         found = app.wait_event("batches_found")[0]
         assert set(ids) <= set(found["batch_ids"])
         app.wait_event("notification", kind="active")
+        app.wait_event("dialog_opened", reason="active_batches")
         for batch_id in ids:
             app.wait_event("stream_state", batch_id=batch_id, state="live")
         finished = {bid: app.wait_event("batch_finished", batch_id=bid)[0] for bid in ids}
@@ -172,3 +173,18 @@ def test_wrong_password_from_the_environment_leaves_the_form_and_no_secret(
         code = app.stop()
     assert code == 0
     assert "not-the-password-42" not in app.log_text()
+
+
+def test_minimized_start_follows_batches_without_opening_the_dialog(
+    backend_factory: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = backend_factory(clip_seconds=0.3)
+    batch_id = backend.create_batch(6)
+    app = AppProcess(tmp_path / "home", backend=backend, args=["--minimized"]).start()
+    try:
+        app.wait_event("batch_finished", batch_id=batch_id)
+    finally:
+        code = app.stop()
+    assert_clean_exit(app, code)
+    assert app.events("dialog_opened") == []
+    assert [e["kind"] for e in app.events("notification")] == ["active", "completed"]

@@ -42,6 +42,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .bench import BENCH_SPEED
 from .publisher import FINAL_BATCH, FINAL_EVENTS, Frame
 from .sse import PING, EventStreamResponse, StreamIO, frame_text
 from .store import iso_now
@@ -410,6 +411,7 @@ class StoryClipApi:
     # ------------------------------------------------------------ stream
 
     async def stream(self, request: Request) -> Response:
+        row: Any = None
         try:
             self._check_key(request)
             batch_id = check_batch_id(request.query_params.get("batchId"))
@@ -417,11 +419,13 @@ class StoryClipApi:
                 if batch_id not in self.b.publisher.memory:
                     raise BadRequest(404, "BATCH_NOT_FOUND", "Batch not found")
             else:
-                self._owned_batch(request, batch_id)
+                row = self._owned_batch(request, batch_id)
         except BadRequest as exc:
             return api_error(exc.status, exc.code, exc.message)
         if self.config.upstream:
             return self._upstream_stream(batch_id)
+        if row is not None and row["publish_speed"] == BENCH_SPEED:
+            return self.b.bench.stream(row, self._last_event_id(request), self._headers())
         return self._default_stream(batch_id, self._last_event_id(request))
 
     @staticmethod

@@ -31,7 +31,9 @@ user out everywhere (their refresh tokens answer ``refresh_token_not_found``);
 ``POST /__admin/users`` ``{"email", "password"}`` adds a user; ``GET /__admin/info``
 gives mode, pid, running batches and open streams; ``GET /__admin/flood?events=N``
 streams N synthetic progress events (default-mode framing, ids 1..N, then
-``completed``) as fast as the socket takes them, for the client's benchmarks.
+``completed``) as fast as the socket takes them, for the client's benchmarks;
+``/__admin/bench…`` creates and drives bench batches, real batches whose streams
+the benchmark paces (see :mod:`.bench`).
 
 The admin paths answer only on loopback (peer address and ``Host`` header), and
 POSTs only with ``Content-Type: application/json`` so a web page cannot reach

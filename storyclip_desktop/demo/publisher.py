@@ -230,7 +230,11 @@ class Publisher:
 
     def recover(self) -> int:
         """Default mode on start: resume every ``processing`` batch from its clip rows."""
-        rows = self.store.all("SELECT batch_id FROM publish_batches WHERE status = 'processing'")
+        # Bench batches (demo/bench.py) are driven by their streams, never published.
+        rows = self.store.all(
+            "SELECT batch_id FROM publish_batches WHERE status = 'processing'"
+            " AND COALESCE(publish_speed, '') <> 'bench'"
+        )
         resumed = 0
         for row in rows:
             batch_id = str(row["batch_id"])

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from .api import StoryClipApi
 from .auth import Auth
+from .bench import Bench
 from .config import DEFAULT_API_KEY, ServerConfig
 from .faults import ADMIN_PREFIX, FaultMiddleware, Faults, is_loopback_request
 from .publisher import Hub, Publisher
@@ -55,6 +56,7 @@ class Backend:
         self.faults = Faults()
         self.shutdown = asyncio.Event()
         self.api = StoryClipApi(self)
+        self.bench = Bench(self)
         self.cli_keys = frozenset(config.api_keys)
         self.demo_key_only = not self.cli_keys and self.store.api_key_count() == 0
         if config.faults:
@@ -172,6 +174,8 @@ class Backend:
                 raise BadRequest(400, "INVALID_FIELD", "password must not be empty")
             user_id = self.store.add_user(email, password)
             return JSONResponse({"user_id": user_id, "email": email})
+        if what == "bench" or what.startswith("bench/"):
+            return await self.bench.admin(request, what)
         if what == "flood" and method == "GET":
             return self._flood(request)
         if what == "info" and method == "GET":

@@ -290,17 +290,29 @@ class App:
     # ------------------------------------------------------------ start
 
     async def run(self) -> int:
-        from storyclip_desktop.config import ConfigError, resolve_servers
+        from PySide6.QtCore import QSettings
+
+        from storyclip_desktop.config import ENV_API_KEY, load_settings
         from storyclip_desktop.core.log import log_event
+        from storyclip_desktop.core.secrets import api_key_entry
         from storyclip_desktop.ui.bridge import MonitorBridge
         from storyclip_desktop.ui.controller import DesktopUi
+        from storyclip_desktop.ui.settings_dialog import SettingsActions
 
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(loop_exception_handler)
         wakeup = SignalWakeup(loop, self._on_signal)
         wakeup.install()
+        settings = load_settings(QSettings())
+        self.args.minimized = bool(self.args.minimized or settings.start_minimized)
         self.bridge = MonitorBridge()
         self.ui = DesktopUi(Services(self), self.bridge)
+        self.ui.settings_backend = SettingsActions(QSettings(), api_key_entry())
+        self.ui.allow_insecure = bool(self.args.insecure)
+        self.ui.api_key_overridden = bool(self.args.api_key or os.environ.get(ENV_API_KEY))
+        self.ui.apply_settings(settings)
+        self.ui.settingsApplied.connect(self._settings_applied)
+        self.ui.demoRequested.connect(self._demo_requested)
         self.ui.quitRequested.connect(self.quit_event.set)
         self.ui.start(minimized=self.args.minimized)
         log_event(
@@ -311,44 +323,96 @@ class App:
             minimized=bool(self.args.minimized),
         )
         try:
-            cli = {
-                "api_url": self.args.api_url,
-                "supabase_url": self.args.supabase_url,
-                "anon_key": self.args.supabase_anon_key,
-                "api_key": self.args.api_key,
-            }
-            if self.args.demo:
-                self.demo = _Demo()
-                url = await self.demo.start()
-                cli = {
-                    "api_url": url,
-                    "supabase_url": url,
-                    "anon_key": self.demo.anon_key,
-                    "api_key": self.demo.api_key,
-                }
-                log_event(_log, "demo_backend", url=url)
-            try:
-                servers = resolve_servers(cli=cli, allow_insecure=self.args.insecure)
-            except ConfigError as exc:
-                log_event(_log, "error", logging.ERROR, where="config", message=str(exc))
-                servers = None
-            if servers is not None and servers.complete:
-                self._build_core(servers)
-                await self._first_session()
-            else:
-                log_event(
-                    _log,
-                    "error",
-                    logging.WARNING,
-                    where="config",
-                    message="server settings incomplete: api url, supabase url, "
-                    "anon key and api key are needed",
-                )
+            await self._configure()
             await self.quit_event.wait()
         finally:
             await self._shutdown()
             wakeup.uninstall()
         return 0
+
+    async def _configure(self) -> None:
+        """Servers from the command line, the environment, the saved settings and the
+        keyring (API key); then the session. Nothing configured: the settings open."""
+        from PySide6.QtCore import QSettings
+
+        from storyclip_desktop.config import (
+            ENV_API_KEY,
+            ConfigError,
+            load_settings,
+            resolve_servers,
+        )
+        from storyclip_desktop.core.log import log_event
+        from storyclip_desktop.core.secrets import api_key_entry
+
+        cli = {
+            "api_url": self.args.api_url,
+            "supabase_url": self.args.supabase_url,
+            "anon_key": self.args.supabase_anon_key,
+            "api_key": self.args.api_key,
+        }
+        saved: dict[str, str] = {}
+        stored_key: str | None = None
+        if self.args.demo:
+            if self.demo is None:
+                self.demo = _Demo()
+                url = await self.demo.start()
+                log_event(_log, "demo_backend", url=url)
+            cli = {
+                "api_url": self.demo.url,
+                "supabase_url": self.demo.url,
+                "anon_key": self.demo.anon_key,
+                "api_key": self.demo.api_key,
+            }
+        else:
+            saved = load_settings(QSettings()).saved_servers()
+            if not (cli["api_key"] or os.environ.get(ENV_API_KEY)):
+                stored_key = await api_key_entry().load_text()
+        try:
+            servers = resolve_servers(
+                cli=cli, saved=saved, allow_insecure=self.args.insecure, stored_api_key=stored_key
+            )
+        except ConfigError as exc:
+            log_event(_log, "error", logging.ERROR, where="config", message=str(exc))
+            servers = None
+        if servers is not None and servers.complete:
+            self._build_core(servers)
+            await self._first_session()
+        else:
+            log_event(
+                _log,
+                "error",
+                logging.WARNING,
+                where="config",
+                message="server settings incomplete: api url, supabase url, "
+                "anon key and api key are needed",
+            )
+            self.ui.open_settings(first_run=True)
+
+    def _settings_applied(self, _settings: Any, servers_changed: bool) -> None:
+        """New servers or API key: start again on them (the demo keeps its own)."""
+        if servers_changed and not self.args.demo:
+            self._spawn(self._reconfigure())
+
+    def _demo_requested(self) -> None:
+        """The "Try the demo" button: this process restarts its services on the local
+        backend (no relaunch: the single-instance lock and the tray icon stay as they are)."""
+        self.args.demo = True
+        self._spawn(self._reconfigure())
+
+    async def _reconfigure(self) -> None:
+        from storyclip_desktop.core.log import log_event
+
+        async with self._monitor_lock:
+            monitor, self.monitor = self.monitor, None
+            if monitor is not None:
+                await monitor.stop()
+        for client in (self.api, self.auth):
+            if client is not None:
+                await client.aclose()
+        self.api = self.auth = self.sessions = self.vault = None
+        self.ui.session_reset()
+        log_event(_log, "reconfigured", demo=bool(self.args.demo))
+        await self._configure()
 
     def _build_core(self, servers: Any) -> None:
         from storyclip_desktop.core.api import StoryClipApi
@@ -521,7 +585,11 @@ def run_app(args: argparse.Namespace) -> int:
         log_event(_log, "second_instance", handed_over=handed)
         return 0
     qt_app.setWindowIcon(app_icon())
-    install_translator(qt_app, args.lang)
+    from PySide6.QtCore import QSettings
+
+    from storyclip_desktop.config import load_settings
+
+    install_translator(qt_app, args.lang or load_settings(QSettings()).language or None)
     app = App(args)
 
     def activate() -> None:

@@ -1,5 +1,10 @@
 """Where the servers are: command line, then environment, then saved settings.
 
+Also the rest of what the settings dialog edits (:class:`AppSettings`, read from
+and written to ``QSettings`` through the small :class:`SettingsStore` protocol,
+so this module needs no Qt), the platform's log folder, and the XDG autostart
+entry behind "start at login".
+
 No secret is ever read from or written to the settings file: the StoryClip API
 key comes from the command line, the environment or the keyring. Plain
 ``http://`` is accepted only for loopback servers unless the user insists.
@@ -9,11 +14,34 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-__all__ = ["ConfigError", "ServerConfig", "check_url", "resolve_servers"]
+__all__ = [
+    "AUTOSTART_SUPPORTED",
+    "LANGUAGES",
+    "NOTIFICATION_KINDS",
+    "AppSettings",
+    "ConfigError",
+    "ServerConfig",
+    "SettingsStore",
+    "autostart_enabled",
+    "autostart_entry",
+    "autostart_path",
+    "check_key",
+    "check_url",
+    "launch_command",
+    "load_settings",
+    "log_dir",
+    "resolve_servers",
+    "save_settings",
+    "set_autostart",
+]
 
 ENV_API_URL = "STORYCLIP_API_URL"
 ENV_SUPABASE_URL = "STORYCLIP_SUPABASE_URL"
@@ -22,10 +50,13 @@ ENV_API_KEY = "STORYCLIP_API_KEY"
 
 
 class ConfigError(ValueError):
-    """A setting that cannot work; ``setting`` names it, the message says why (English)."""
+    """A setting that cannot work; ``setting`` names it, the message says why (English),
+    ``reason`` is a stable code the settings dialog translates (``not_url``,
+    ``has_extras``, ``insecure``, ``empty``, ``bad_chars``, ``too_long``)."""
 
-    def __init__(self, setting: str, message: str) -> None:
+    def __init__(self, setting: str, message: str, reason: str = "") -> None:
         self.setting = setting
+        self.reason = reason
         super().__init__(f"{setting}: {message}")
 
 
@@ -59,11 +90,15 @@ def check_url(setting: str, url: str, *, allow_insecure: bool = False) -> str:
     text = url.strip()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(setting, "expected an address like https://server.example")
+        raise ConfigError(setting, "expected an address like https://server.example", "not_url")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ConfigError(setting, "the address must not contain a query, a fragment or a login")
+        raise ConfigError(
+            setting, "the address must not contain a query, a fragment or a login", "has_extras"
+        )
     if parts.scheme == "http" and not (allow_insecure or _is_loopback(parts.hostname)):
-        raise ConfigError(setting, "plain http:// is refused for a remote server; use https://")
+        raise ConfigError(
+            setting, "plain http:// is refused for a remote server; use https://", "insecure"
+        )
     return text.rstrip("/")
 
 
@@ -73,8 +108,13 @@ def resolve_servers(
     env: Mapping[str, str] | None = None,
     saved: Mapping[str, str] | None = None,
     allow_insecure: bool = False,
+    stored_api_key: str | None = None,
 ) -> ServerConfig:
-    """Merge the three sources (command line wins) and validate the URLs."""
+    """Merge the three sources (command line wins) and validate the URLs.
+
+    The API key never comes from ``saved``: after the command line and the
+    environment, only from ``stored_api_key`` (what the keyring holds).
+    """
     environ = os.environ if env is None else env
     stored = saved or {}
 
@@ -84,9 +124,256 @@ def resolve_servers(
     api_url = pick("api_url", ENV_API_URL)
     supabase_url = pick("supabase_url", ENV_SUPABASE_URL)
     anon_key = pick("anon_key", ENV_ANON_KEY)
-    api_key = (cli.get("api_key") or environ.get(ENV_API_KEY) or "").strip() or None
+    api_key = (
+        cli.get("api_key") or environ.get(ENV_API_KEY) or stored_api_key or ""
+    ).strip() or None
     if api_url:
         api_url = check_url("api_url", api_url, allow_insecure=allow_insecure)
     if supabase_url:
         supabase_url = check_url("supabase_url", supabase_url, allow_insecure=allow_insecure)
     return ServerConfig(api_url, supabase_url, anon_key, api_key)
+
+
+# ---------------------------------------------------------------- saved settings
+
+#: Notifications the user can switch off, by the notifier's ``kind``.
+NOTIFICATION_KINDS = ("active", "completed", "failed", "cancelled", "unreachable")
+#: ``""`` follows the system's language.
+LANGUAGES = ("", "es", "en")
+
+_KEYS = {
+    "api_url": "servers/apiUrl",
+    "supabase_url": "servers/supabaseUrl",
+    "anon_key": "servers/anonKey",
+    "language": "ui/language",
+    "start_at_login": "startup/atLogin",
+    "start_minimized": "startup/minimized",
+}
+_NOTIFY_KEY = "notifications/"
+#: Keys a secret could have been saved under by an older or hand-edited file.
+_FORBIDDEN_KEYS = ("servers/apiKey", "api_key", "apiKey")
+
+
+class SettingsStore(Protocol):
+    """What is needed of ``QSettings`` (a dict-backed store in tests)."""
+
+    def value(self, key: str, default: Any = None, /) -> Any: ...
+
+    def setValue(self, key: str, value: Any, /) -> None: ...
+
+    def remove(self, key: str, /) -> None: ...
+
+
+def _as_bool(value: object, default: bool) -> bool:
+    """QSettings' INI format gives back ``"true"``/``"false"`` strings."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+    if isinstance(value, int):
+        return value != 0
+    return default
+
+
+def _as_text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    """Everything the settings dialog edits, except the API key (keyring only)."""
+
+    api_url: str = ""
+    supabase_url: str = ""
+    anon_key: str = ""
+    language: str = ""
+    start_at_login: bool = False
+    start_minimized: bool = False
+    notifications: frozenset[str] = frozenset(NOTIFICATION_KINDS)
+
+    def saved_servers(self) -> dict[str, str]:
+        """The ``saved`` mapping :func:`resolve_servers` takes."""
+        return {
+            "api_url": self.api_url,
+            "supabase_url": self.supabase_url,
+            "anon_key": self.anon_key,
+        }
+
+    def wants(self, kind: str) -> bool:
+        """Whether the user wants this kind of notification (unknown kinds: yes)."""
+        return kind not in NOTIFICATION_KINDS or kind in self.notifications
+
+    def redacted(self, api_key_stored: bool | None = None) -> dict[str, object]:
+        """For diagnostics: the anon key shortened to its length, the API key to a yes/no."""
+        out: dict[str, object] = {
+            "api_url": self.api_url,
+            "supabase_url": self.supabase_url,
+            "anon_key": f"[redacted, {len(self.anon_key)} chars]" if self.anon_key else "",
+            "language": self.language or "system",
+            "start_at_login": self.start_at_login,
+            "start_minimized": self.start_minimized,
+            "notifications": sorted(self.notifications),
+        }
+        if api_key_stored is not None:
+            out["api_key"] = "[in the keyring]" if api_key_stored else "[not set]"
+        return out
+
+
+def load_settings(store: SettingsStore) -> AppSettings:
+    """Read the saved settings; anything missing or unreadable takes its default."""
+    language = _as_text(store.value(_KEYS["language"]))
+    notifications = frozenset(
+        kind
+        for kind in NOTIFICATION_KINDS
+        if _as_bool(store.value(_NOTIFY_KEY + kind), default=True)
+    )
+    return AppSettings(
+        api_url=_as_text(store.value(_KEYS["api_url"])),
+        supabase_url=_as_text(store.value(_KEYS["supabase_url"])),
+        anon_key=_as_text(store.value(_KEYS["anon_key"])),
+        language=language if language in LANGUAGES else "",
+        start_at_login=_as_bool(store.value(_KEYS["start_at_login"]), default=False),
+        start_minimized=_as_bool(store.value(_KEYS["start_minimized"]), default=False),
+        notifications=notifications,
+    )
+
+
+def save_settings(store: SettingsStore, settings: AppSettings) -> None:
+    """Write the settings; any key that could hold a secret is removed, not kept."""
+    store.setValue(_KEYS["api_url"], settings.api_url)
+    store.setValue(_KEYS["supabase_url"], settings.supabase_url)
+    store.setValue(_KEYS["anon_key"], settings.anon_key)
+    store.setValue(_KEYS["language"], settings.language)
+    store.setValue(_KEYS["start_at_login"], settings.start_at_login)
+    store.setValue(_KEYS["start_minimized"], settings.start_minimized)
+    for kind in NOTIFICATION_KINDS:
+        store.setValue(_NOTIFY_KEY + kind, kind in settings.notifications)
+    for key in _FORBIDDEN_KEYS:
+        store.remove(key)
+
+
+def check_key(setting: str, key: str) -> str:
+    """An anon key or API key as typed: one token of printable ASCII, no spaces."""
+    text = key.strip()
+    if not text:
+        raise ConfigError(setting, "is empty", "empty")
+    if not text.isascii() or not text.isprintable() or any(c.isspace() for c in text):
+        raise ConfigError(setting, "must be one word of printable ASCII characters", "bad_chars")
+    if len(text) > 4096:
+        raise ConfigError(setting, "is too long", "too_long")
+    return text
+
+
+# ---------------------------------------------------------------- platform places
+
+APP_ID = "storyclip-desktop"
+LOG_FILE = "storyclip-desktop.log"
+
+
+def log_dir(env: Mapping[str, str] | None = None, platform: str = sys.platform) -> Path:
+    """Where the rotating log lives: the platform's place for an app's logs.
+
+    Linux and other XDG systems: ``$XDG_STATE_HOME/storyclip-desktop/log``
+    (``~/.local/state/...``); Windows: ``%LOCALAPPDATA%\\StoryClip\\StoryClip
+    Desktop\\Logs``; macOS: ``~/Library/Logs/StoryClip Desktop``.
+    """
+    environ = os.environ if env is None else env
+    home = Path(environ.get("HOME") or Path.home())
+    if platform == "win32":
+        base = environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        return Path(base) / "StoryClip" / "StoryClip Desktop" / "Logs"
+    if platform == "darwin":
+        return home / "Library" / "Logs" / "StoryClip Desktop"
+    state = environ.get("XDG_STATE_HOME") or str(home / ".local" / "state")
+    return Path(state) / APP_ID / "log"
+
+
+# ---------------------------------------------------------------- start at login
+
+#: Platforms where :func:`set_autostart` writes an XDG autostart entry. Elsewhere the
+#: platform's own way applies (packaging/README.md): a shortcut in the Startup folder
+#: or the ``HKCU\...\Run`` key on Windows, a login item on macOS.
+AUTOSTART_SUPPORTED = sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+
+
+def autostart_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/autostart/storyclip-desktop.desktop`` (``~/.config`` by default)."""
+    environ = os.environ if env is None else env
+    home = Path(environ.get("HOME") or Path.home())
+    base = environ.get("XDG_CONFIG_HOME") or str(home / ".config")
+    return Path(base) / "autostart" / f"{APP_ID}.desktop"
+
+
+def launch_command() -> list[str]:
+    """How this very installation is started again: the frozen binary, the
+    ``storyclip-desktop`` script beside this Python, or ``python -m``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    script = Path(sys.executable).with_name(APP_ID)
+    if script.exists():
+        return [str(script)]
+    found = shutil.which(APP_ID)
+    if found:
+        return [found]
+    return [sys.executable, "-m", "storyclip_desktop"]
+
+
+_EXEC_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
+
+
+def _exec_arg(arg: str) -> str:
+    """One argument of a desktop entry's ``Exec`` key (Desktop Entry spec, "The
+    Exec key"): quoted when it holds a reserved character, ``%`` doubled, and the
+    whole value escaped once more as a desktop-entry string."""
+    text = arg.replace("%", "%%")
+    if any(c in _EXEC_RESERVED for c in text):
+        inner = "".join("\\" + c if c in '"`$\\' else c for c in text)
+        text = f'"{inner}"'
+    return text.replace("\\", "\\\\")
+
+
+def autostart_entry(command: list[str]) -> str:
+    """The autostart ``.desktop`` text that runs ``command`` at login."""
+    exec_line = " ".join(_exec_arg(a) for a in command)
+    return (
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        "Name=StoryClip Desktop\n"
+        "Comment=Follow your StoryClip publish batches from the system tray\n"
+        f"Exec={exec_line}\n"
+        f"Icon={APP_ID}\n"
+        "Terminal=false\n"
+        "NoDisplay=true\n"
+        "X-GNOME-Autostart-enabled=true\n"
+        "X-KDE-autostart-after=panel\n"
+    )
+
+
+def autostart_enabled(env: Mapping[str, str] | None = None) -> bool:
+    return autostart_path(env).is_file()
+
+
+def set_autostart(
+    enabled: bool,
+    *,
+    command: list[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Path:
+    """Create or remove the XDG autostart entry; returns its path.
+
+    Raises ``OSError`` when the file cannot be written (the dialog says so).
+    """
+    path = autostart_path(env)
+    if not enabled:
+        path.unlink(missing_ok=True)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = autostart_entry(command or launch_command())
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

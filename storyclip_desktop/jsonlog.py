@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 import re
 import sys
 from datetime import UTC, datetime
@@ -70,18 +71,42 @@ class JsonFormatter(logging.Formatter):
         return self._redact(line)
 
 
+#: The rotating log: this many bytes per file, this many old files kept (5 MiB at most).
+ROTATE_BYTES = 1 << 20
+ROTATE_BACKUPS = 4
+
+
 def setup_logging(
-    path: Path | None, *, level: int = logging.INFO, stream: TextIO | None = None
+    path: Path | None,
+    *,
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+    rotating: Path | None = None,
 ) -> None:
-    """Send the app's JSON lines to ``path`` (if any) and to ``stream`` (stderr by default)."""
+    """Send the app's JSON lines to ``path`` (if any), to ``rotating`` (a file that
+    rotates at :data:`ROTATE_BYTES`, keeping :data:`ROTATE_BACKUPS` old ones: the log
+    a user finds with "Open log folder") and to ``stream`` (stderr by default; none
+    when there is no stderr, as in a windowed app on Windows)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     formatter = JsonFormatter()
-    handlers: list[logging.Handler] = [logging.StreamHandler(stream or sys.stderr)]
+    handlers: list[logging.Handler] = []
+    if stream is not None or sys.stderr is not None:
+        handlers.append(logging.StreamHandler(stream or sys.stderr))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(path, encoding="utf-8"))
+    if rotating is not None:
+        try:
+            rotating.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(
+                logging.handlers.RotatingFileHandler(
+                    rotating, maxBytes=ROTATE_BYTES, backupCount=ROTATE_BACKUPS, encoding="utf-8"
+                )
+            )
+        except OSError as exc:  # a read-only home must not stop the app
+            print(f"storyclip-desktop: no log file at {rotating}: {exc}", file=sys.stderr)
     for handler in handlers:
         handler.setFormatter(formatter)
         root.addHandler(handler)

@@ -7,19 +7,26 @@ follows from the bridge's signals and the user's actions call the services.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from storyclip_desktop.config import AppSettings, load_settings, log_dir
+from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 
+from .about import AboutDialog, diagnostics_text
 from .batches_dialog import ActiveBatchesDialog
 from .bridge import BatchStore, MonitorBridge
 from .main_window import MainWindow
 from .notifier import DesktopNotifications, Notifier, desktop_entry
 from .resources import icon_path
 from .services import SIGN_IN_REASONS, AppServices
+from .settings_dialog import SettingsBackend, SettingsDialog
 from .tasks import spawn
 from .texts import sign_in_error, signed_out_text, vault_text
 from .tray import TrayIcon, status_notifier_tray
@@ -27,6 +34,7 @@ from .tray import TrayIcon, status_notifier_tray
 __all__ = ["DesktopUi"]
 
 _TRAY_HINT_KEY = "ui/trayHintShown"
+_log = get_logger("ui")
 
 
 class DesktopUi(QObject):
@@ -36,10 +44,15 @@ class DesktopUi(QObject):
         quitRequested(): the user asked to quit; the app cancels its tasks, awaits
             :meth:`aclose` and quits.
         refreshBusyChanged(bool): a refresh started or ended.
+        settingsApplied(object, bool): settings were saved (``AppSettings``) and
+            whether the servers or the API key changed (the app restarts its services).
+        demoRequested(): "Try the demo" in the first-launch settings.
     """
 
     quitRequested = Signal()
     refreshBusyChanged = Signal(bool)
+    settingsApplied = Signal(object, bool)
+    demoRequested = Signal()
 
     def __init__(
         self,
@@ -59,6 +72,13 @@ class DesktopUi(QObject):
         self.store = BatchStore(bridge, self)
         self._refreshing = False
         self._dialog: ActiveBatchesDialog | None = None
+        #: Set by the app: what the settings dialog saves and checks through.
+        self.settings_backend: SettingsBackend | None = None
+        self.allow_insecure = False
+        self.api_key_overridden = False
+        self.log_folder: Path = log_dir()
+        self.settings_dialog: SettingsDialog | None = None
+        self.about_dialog: AboutDialog | None = None
 
         self.tray = TrayIcon(self.store, tray_available, tray_via_dbus, self)
         self.window = MainWindow(self.store, self.settings, self.tray.is_available)
@@ -81,12 +101,17 @@ class DesktopUi(QObject):
         w.refreshRequested.connect(self.refresh)
         w.signOutRequested.connect(self.sign_out)
         w.sign_in.submitted.connect(self._sign_in)
+        w.settingsRequested.connect(lambda: self.open_settings())
+        w.aboutRequested.connect(self.open_about)
+        w.logFolderRequested.connect(self.open_log_folder)
+        w.diagnosticsRequested.connect(self.copy_diagnostics)
 
         t = self.tray
         t.openRequested.connect(self.show_window)
         t.batchesRequested.connect(lambda: self.open_batches())
         t.refreshRequested.connect(self.refresh)
         t.signOutRequested.connect(self.sign_out)
+        t.settingsRequested.connect(lambda: self.open_settings())
         t.quitRequested.connect(self.quitRequested)
 
         self.notifier.activated.connect(self._on_notification_activated)
@@ -199,6 +224,83 @@ class DesktopUi(QObject):
             self._dialog.set_busy(busy)
         self.refreshBusyChanged.emit(busy)
 
+    # ------------------------------------------------------------ settings and help
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        """Settings that act at once: which notifications to show."""
+        self.notifier.wants = settings.wants
+
+    def open_settings(self, first_run: bool = False) -> SettingsDialog | None:
+        """Show the settings dialog (one at a time); None when the app gave no backend."""
+        if self.settings_backend is None:
+            return None
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.raise_()
+            self.settings_dialog.activateWindow()
+            return self.settings_dialog
+        dialog = SettingsDialog(
+            self.settings_backend,
+            first_run=first_run,
+            allow_insecure=self.allow_insecure,
+            api_key_overridden=self.api_key_overridden,
+            parent=self.window,
+        )
+        dialog.applied.connect(self._settings_saved)
+        dialog.demoRequested.connect(self.demoRequested)
+        self.settings_dialog = dialog
+        log_event(_log, "settings_opened", first_run=first_run)
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self, settings: AppSettings, servers_changed: bool) -> None:
+        self.apply_settings(settings)
+        self.settingsApplied.emit(settings, servers_changed)
+
+    def session_reset(self) -> None:
+        """The app drops its services (new servers): forget the batches, ask to sign in."""
+        self.store.clear()
+        self.window.show_sign_in()
+        self.tray.set_signed_in(False)
+
+    def open_about(self) -> AboutDialog:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self.window)
+        self.about_dialog.show()
+        self.about_dialog.raise_()
+        return self.about_dialog
+
+    def open_log_folder(self) -> bool:
+        """Open the log folder in the file manager (made first, so there is one to open)."""
+        with contextlib.suppress(OSError):
+            self.log_folder.mkdir(parents=True, exist_ok=True)
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_folder)))
+        if not opened:
+            self.window.statusBar().showMessage(
+                self.tr("Could not open a file manager. The log folder is %1").replace(
+                    "%1", str(self.log_folder)
+                ),
+                15000,
+            )
+        return bool(opened)
+
+    def copy_diagnostics(self) -> None:
+        """Versions, settings and the last log lines, redacted, to the clipboard."""
+
+        async def run() -> None:
+            backend = self.settings_backend
+            key = await backend.load_api_key() if backend is not None else None
+            settings = load_settings(self.settings)
+            text = diagnostics_text(
+                settings, self.log_folder, api_key_stored=bool(key), secrets=[key]
+            )
+            QApplication.clipboard().setText(text)
+            log_event(_log, "diagnostics_copied", chars=len(text))
+            self.window.statusBar().showMessage(
+                self.tr("Diagnostics copied to the clipboard (keys and tokens removed)."), 8000
+            )
+
+        spawn(run(), where="ui.diagnostics")
+
     # ------------------------------------------------------------ news
 
     def _on_batch_finished(self, batch: Batch) -> None:
@@ -242,8 +344,9 @@ class DesktopUi(QObject):
         """Quitting: save the windows' geometry, close them, remove the tray icon and
         close the D-Bus connection (await it before the loop closes)."""
         self.window.set_quitting()
-        if self._dialog is not None:
-            self._dialog.close()
+        for other in (self._dialog, self.settings_dialog, self.about_dialog):
+            if other is not None:
+                other.close()
         self.window.close()
         self.tray.dispose()
         if self.dbus is not None:

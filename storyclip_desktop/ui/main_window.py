@@ -11,15 +11,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
-
-from storyclip_desktop import __version__
 
 from . import style
 from .account import AccountView
@@ -113,6 +110,8 @@ class MainWindow(QMainWindow):
         quitRequested(): the user asked to quit (menu, Ctrl+Q, or closing without a tray).
         hiddenToTray(): the window was closed and the app keeps running in the tray.
         openBatchesRequested(), refreshRequested(), signOutRequested(): user actions.
+        settingsRequested(), aboutRequested(), logFolderRequested(),
+            diagnosticsRequested(): the Settings and Help menus.
     """
 
     quitRequested = Signal()
@@ -120,6 +119,10 @@ class MainWindow(QMainWindow):
     openBatchesRequested = Signal()
     refreshRequested = Signal()
     signOutRequested = Signal()
+    settingsRequested = Signal()
+    aboutRequested = Signal()
+    logFolderRequested = Signal()
+    diagnosticsRequested = Signal()
 
     def __init__(
         self,
@@ -185,6 +188,10 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self.refreshRequested)
         self.sign_out_action = QAction(self.tr("Sign &out"), self)
         self.sign_out_action.triggered.connect(self.signOutRequested)
+        self.settings_action = QAction(self.tr("&Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.settingsRequested)
         close_action = QAction(self.tr("&Close window"), self)
         close_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
         close_action.triggered.connect(self.close)
@@ -195,27 +202,23 @@ class MainWindow(QMainWindow):
         for action in (self.batches_action, self.refresh_action):
             menu.addAction(action)
         menu.addSeparator()
+        menu.addAction(self.settings_action)
         menu.addAction(self.sign_out_action)
         menu.addSeparator()
         menu.addAction(close_action)
         menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About StoryClip Desktop"), self)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
-
-    def _about(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle(self.tr("About StoryClip Desktop"))
-        box.setIconPixmap(app_icon().pixmap(64, 64))
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            self.tr("StoryClip Desktop %1").replace("%1", __version__)
-            + "\n\n"
-            + self.tr("Follows your StoryClip publishing from the system tray.")
-        )
-        box.open()
+        self.log_folder_action = QAction(self.tr("Open &log folder"), self)
+        self.log_folder_action.triggered.connect(self.logFolderRequested)
+        self.diagnostics_action = QAction(self.tr("&Copy diagnostics"), self)
+        self.diagnostics_action.triggered.connect(self.diagnosticsRequested)
+        self.about_action = QAction(self.tr("&About StoryClip Desktop"), self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.aboutRequested)
+        for action in (self.log_folder_action, self.diagnostics_action):
+            help_menu.addAction(action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
 
     # ------------------------------------------------------------ views
 

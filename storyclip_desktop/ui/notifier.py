@@ -23,6 +23,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -258,6 +259,8 @@ class Notifier(QObject):
         self._dbus = dbus
         self._tray_batch: str | None = None
         self._outage_announced = False
+        #: Which kinds the user wants shown (the settings' notification choices).
+        self.wants: Callable[[str], bool] = lambda _kind: True
         banner.activated.connect(self.activated)
         if tray is not None:
             tray.messageClicked.connect(lambda: self.activated.emit(self._tray_batch))
@@ -285,8 +288,12 @@ class Notifier(QObject):
             return "dbus"
         return "banner"
 
-    def notify(self, note: Notification) -> Route:
-        """Show ``note`` on the first route that takes it; returns the route tried first."""
+    def notify(self, note: Notification) -> Route | None:
+        """Show ``note`` on the first route that takes it; returns the route tried first,
+        or None when the user switched this kind of notification off."""
+        if not self.wants(note.kind):
+            log_event(_log, "notification_muted", kind=note.kind)
+            return None
         route = self.route()
         if route == "tray":
             assert self._tray is not None

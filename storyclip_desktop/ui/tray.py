@@ -45,7 +45,8 @@ class TrayIcon(QObject):
     Signals:
         openRequested(): open the main window (icon click, "Open").
         batchesRequested(): open the active-batches dialog.
-        refreshRequested(), signOutRequested(), quitRequested(): menu actions.
+        refreshRequested(), settingsRequested(), signOutRequested(), quitRequested():
+            menu actions.
         messageClicked(): the user clicked the last tray message.
         messageShown(str, str): a message (title, body) was handed to the tray.
     """
@@ -53,6 +54,7 @@ class TrayIcon(QObject):
     openRequested = Signal()
     batchesRequested = Signal()
     refreshRequested = Signal()
+    settingsRequested = Signal()
     signOutRequested = Signal()
     quitRequested = Signal()
     messageClicked = Signal()
@@ -85,11 +87,13 @@ class TrayIcon(QObject):
         self.batches_action = self.menu.addAction(self.tr("Active batches…"))
         self.refresh_action = self.menu.addAction(self.tr("Refresh"))
         self.menu.addSeparator()
+        self.settings_action = self.menu.addAction(self.tr("Settings…"))
         self.sign_out_action = self.menu.addAction(self.tr("Sign out"))
         self.quit_action = self.menu.addAction(self.tr("Quit"))
         self.open_action.triggered.connect(self.openRequested)
         self.batches_action.triggered.connect(self.batchesRequested)
         self.refresh_action.triggered.connect(self.refreshRequested)
+        self.settings_action.triggered.connect(self.settingsRequested)
         self.sign_out_action.triggered.connect(self.signOutRequested)
         self.quit_action.triggered.connect(self.quitRequested)
         self.icon.setContextMenu(self.menu)

@@ -40,6 +40,7 @@ def test_menu_has_a_status_line_and_the_actions(loop: object, settings: QSetting
         "Open StoryClip",
         "Active batches…",
         "Refresh",
+        "Settings…",
         "Sign out",
         "Quit",
     ]

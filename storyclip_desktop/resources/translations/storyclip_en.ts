@@ -2,6 +2,38 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About StoryClip Desktop</source>
+        <extracomment>What the app is made of and under which licence (shipped in the frozen build too).</extracomment>
+        <translation>About StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>StoryClip Desktop %1</source>
+        <translation>StoryClip Desktop %1</translation>
+    </message>
+    <message>
+        <source>Follows your StoryClip publishing from the system tray.</source>
+        <translation>Follows your StoryClip publishing from the system tray.</translation>
+    </message>
+    <message>
+        <source>Qt %1 · Qt for Python %2 · Python %3</source>
+        <translation>Qt %1 · Qt for Python %2 · Python %3</translation>
+    </message>
+    <message>
+        <source>Licences</source>
+        <translation>Licences</translation>
+    </message>
+    <message>
+        <source>StoryClip Desktop is free software under the MIT licence. Qt and Qt for Python are used under the GNU LGPL version 3; their source is available from the Qt Project.</source>
+        <translation>StoryClip Desktop is free software under the MIT licence. Qt and Qt for Python are used under the GNU LGPL version 3; their source is available from the Qt Project.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>AccountView</name>
     <message>
         <source>Signed in as</source>
@@ -173,11 +205,20 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
+        <extracomment>Set by the app: what the settings dialog saves and checks through.</extracomment>
         <translation>StoryClip Desktop</translation>
     </message>
     <message>
         <source>Could not refresh. Check your connection and try again.</source>
         <translation>Could not refresh. Check your connection and try again.</translation>
+    </message>
+    <message>
+        <source>Could not open a file manager. The log folder is %1</source>
+        <translation>Could not open a file manager. The log folder is %1</translation>
+    </message>
+    <message>
+        <source>Diagnostics copied to the clipboard (keys and tokens removed).</source>
+        <translation>Diagnostics copied to the clipboard (keys and tokens removed).</translation>
     </message>
     <message>
         <source>StoryClip Desktop is still running</source>
@@ -211,6 +252,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Sign &amp;out</translation>
     </message>
     <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Settings…</translation>
+    </message>
+    <message>
         <source>&amp;Close window</source>
         <translation>&amp;Close window</translation>
     </message>
@@ -223,20 +268,16 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>&amp;Help</translation>
     </message>
     <message>
+        <source>Open &amp;log folder</source>
+        <translation>Open &amp;log folder</translation>
+    </message>
+    <message>
+        <source>&amp;Copy diagnostics</source>
+        <translation>&amp;Copy diagnostics</translation>
+    </message>
+    <message>
         <source>&amp;About StoryClip Desktop</source>
         <translation>&amp;About StoryClip Desktop</translation>
-    </message>
-    <message>
-        <source>About StoryClip Desktop</source>
-        <translation>About StoryClip Desktop</translation>
-    </message>
-    <message>
-        <source>StoryClip Desktop %1</source>
-        <translation>StoryClip Desktop %1</translation>
-    </message>
-    <message>
-        <source>Follows your StoryClip publishing from the system tray.</source>
-        <translation>Follows your StoryClip publishing from the system tray.</translation>
     </message>
     <message>
         <source>Not signed in</source>
@@ -267,6 +308,7 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <name>Notifier</name>
     <message>
         <source>Open</source>
+        <extracomment>Which kinds the user wants shown (the settings&apos; notification choices).</extracomment>
         <translation>Open</translation>
     </message>
     <message>
@@ -300,6 +342,269 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>StoryClip Desktop keeps trying and catches up as soon as the server answers.</source>
         <translation>StoryClip Desktop keeps trying and catches up as soon as the server answers.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>StoryClip Desktop settings</source>
+        <translation>StoryClip Desktop settings</translation>
+    </message>
+    <message>
+        <source>Welcome to StoryClip Desktop</source>
+        <translation>Welcome to StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>Tell the app where your StoryClip server is: the addresses and keys come from your StoryClip administrator. Or try the demo, which runs a small StoryClip server on this computer with sample batches.</source>
+        <translation>Tell the app where your StoryClip server is: the addresses and keys come from your StoryClip administrator. Or try the demo, which runs a small StoryClip server on this computer with sample batches.</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>General</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>Try the demo</translation>
+    </message>
+    <message>
+        <source>Start a local StoryClip server with sample batches and sign in to it</source>
+        <translation>Start a local StoryClip server with sample batches and sign in to it</translation>
+    </message>
+    <message>
+        <source>An API key given with --api-key or STORYCLIP_API_KEY is in use; it wins over the one saved here.</source>
+        <translation>An API key given with --api-key or STORYCLIP_API_KEY is in use; it wins over the one saved here.</translation>
+    </message>
+    <message>
+        <source>the project&apos;s anon (public) key</source>
+        <translation>the project&apos;s anon (public) key</translation>
+    </message>
+    <message>
+        <source>Reading the keyring…</source>
+        <translation>Reading the keyring…</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <source>StoryClip API URL</source>
+        <translation>StoryClip API URL</translation>
+    </message>
+    <message>
+        <source>Supabase URL</source>
+        <translation>Supabase URL</translation>
+    </message>
+    <message>
+        <source>Supabase anon key</source>
+        <translation>Supabase anon key</translation>
+    </message>
+    <message>
+        <source>StoryClip API key</source>
+        <translation>StoryClip API key</translation>
+    </message>
+    <message>
+        <source>Kept in the system keyring, never in the settings file.</source>
+        <translation>Kept in the system keyring, never in the settings file.</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>System language</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time the app starts.</source>
+        <translation>A new language applies the next time the app starts.</translation>
+    </message>
+    <message>
+        <source>Start-up</source>
+        <translation>Start-up</translation>
+    </message>
+    <message>
+        <source>Start StoryClip Desktop when I log in</source>
+        <translation>Start StoryClip Desktop when I log in</translation>
+    </message>
+    <message>
+        <source>Use your system&apos;s settings to start apps at login.</source>
+        <translation>Use your system&apos;s settings to start apps at login.</translation>
+    </message>
+    <message>
+        <source>Start minimized to the tray</source>
+        <translation>Start minimized to the tray</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notifications</translation>
+    </message>
+    <message>
+        <source>Publishing in progress when the app starts</source>
+        <translation>Publishing in progress when the app starts</translation>
+    </message>
+    <message>
+        <source>A batch finished publishing</source>
+        <translation>A batch finished publishing</translation>
+    </message>
+    <message>
+        <source>A batch failed</source>
+        <translation>A batch failed</translation>
+    </message>
+    <message>
+        <source>A batch was cancelled</source>
+        <translation>A batch was cancelled</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached</source>
+        <translation>The server cannot be reached</translation>
+    </message>
+    <message>
+        <source>the key StoryClip gave you</source>
+        <translation>the key StoryClip gave you</translation>
+    </message>
+    <message>
+        <source>No system keyring was found, so the API key cannot be saved. Give it with --api-key or STORYCLIP_API_KEY instead.</source>
+        <translation>No system keyring was found, so the API key cannot be saved. Give it with --api-key or STORYCLIP_API_KEY instead.</translation>
+    </message>
+    <message>
+        <source>The system keyring is locked. Unlock it (sign in to your desktop again) to save the API key.</source>
+        <translation>The system keyring is locked. Unlock it (sign in to your desktop again) to save the API key.</translation>
+    </message>
+    <message>
+        <source>The system keyring could not be used, so the API key cannot be saved.</source>
+        <translation>The system keyring could not be used, so the API key cannot be saved.</translation>
+    </message>
+    <message>
+        <source>Use https:// — plain http:// is only allowed for this computer.</source>
+        <translation>Use https:// — plain http:// is only allowed for this computer.</translation>
+    </message>
+    <message>
+        <source>Only the address: no ?query, #fragment or user name.</source>
+        <translation>Only the address: no ?query, #fragment or user name.</translation>
+    </message>
+    <message>
+        <source>Type an address like https://server.example</source>
+        <translation>Type an address like https://server.example</translation>
+    </message>
+    <message>
+        <source>This is too long to be a key.</source>
+        <translation>This is too long to be a key.</translation>
+    </message>
+    <message>
+        <source>A key is one word: no spaces or special characters.</source>
+        <translation>A key is one word: no spaces or special characters.</translation>
+    </message>
+    <message>
+        <source>Testing the connection…</source>
+        <translation>Testing the connection…</translation>
+    </message>
+    <message>
+        <source>The test could not run: %1</source>
+        <translation>The test could not run: %1</translation>
+    </message>
+    <message>
+        <source>Sign-in service (Supabase)</source>
+        <translation>Sign-in service (Supabase)</translation>
+    </message>
+    <message>
+        <source>StoryClip API</source>
+        <translation>StoryClip API</translation>
+    </message>
+    <message>
+        <source>%1: reachable, anon key accepted.</source>
+        <translation>%1: reachable, anon key accepted.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, API key accepted.</source>
+        <translation>%1: reachable, API key accepted.</translation>
+    </message>
+    <message>
+        <source>%1: no address yet.</source>
+        <translation>%1: no address yet.</translation>
+    </message>
+    <message>
+        <source>%1: cannot connect to %2. Check the address and your network.</source>
+        <translation>%1: cannot connect to %2. Check the address and your network.</translation>
+    </message>
+    <message>
+        <source>%1: %2 did not answer in time. Check the address and your network.</source>
+        <translation>%1: %2 did not answer in time. Check the address and your network.</translation>
+    </message>
+    <message>
+        <source>%1: the secure connection to %2 failed (%3). Check the address, and this computer&apos;s date and time.</source>
+        <translation>%1: the secure connection to %2 failed (%3). Check the address, and this computer&apos;s date and time.</translation>
+    </message>
+    <message>
+        <source>%1: %2 answered, but it is not a Supabase project address (HTTP 404). It looks like https://project.supabase.co</source>
+        <translation>%1: %2 answered, but it is not a Supabase project address (HTTP 404). It looks like https://project.supabase.co</translation>
+    </message>
+    <message>
+        <source>%1: %2 answered, but not as the StoryClip API (HTTP 404). Use the server&apos;s base address, without /api.</source>
+        <translation>%1: %2 answered, but not as the StoryClip API (HTTP 404). Use the server&apos;s base address, without /api.</translation>
+    </message>
+    <message>
+        <source>%1: %2 answered something unexpected (%3). Check the address.</source>
+        <translation>%1: %2 answered something unexpected (%3). Check the address.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but it needs the anon key.</source>
+        <translation>%1: reachable, but it needs the anon key.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but the anon key is wrong. Copy it again from the Supabase project&apos;s API settings.</source>
+        <translation>%1: reachable, but the anon key is wrong. Copy it again from the Supabase project&apos;s API settings.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but it needs the API key.</source>
+        <translation>%1: reachable, but it needs the API key.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but the API key is wrong (INVALID_API_KEY). Check it with your StoryClip administrator.</source>
+        <translation>%1: reachable, but the API key is wrong (INVALID_API_KEY). Check it with your StoryClip administrator.</translation>
+    </message>
+    <message>
+        <source>%1: the API key is valid but may not read batches (INSUFFICIENT_SCOPE).</source>
+        <translation>%1: the API key is valid but may not read batches (INSUFFICIENT_SCOPE).</translation>
+    </message>
+    <message>
+        <source>%1: too many requests; try again in a minute.</source>
+        <translation>%1: too many requests; try again in a minute.</translation>
+    </message>
+    <message>
+        <source>%1: the server has a problem (%3). Try again later.</source>
+        <translation>%1: the server has a problem (%3). Try again later.</translation>
+    </message>
+    <message>
+        <source>The start-at-login entry could not be written.</source>
+        <translation>The start-at-login entry could not be written.</translation>
+    </message>
+    <message>
+        <source>The other settings were saved.</source>
+        <translation>The other settings were saved.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved: %1</source>
+        <translation>The settings could not be saved: %1</translation>
     </message>
 </context>
 <context>
@@ -527,6 +832,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Refresh</source>
         <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Settings…</translation>
     </message>
     <message>
         <source>Sign out</source>

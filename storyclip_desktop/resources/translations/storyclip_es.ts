@@ -2,6 +2,38 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About StoryClip Desktop</source>
+        <extracomment>What the app is made of and under which licence (shipped in the frozen build too).</extracomment>
+        <translation>Acerca de StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>StoryClip Desktop %1</source>
+        <translation>StoryClip Desktop %1</translation>
+    </message>
+    <message>
+        <source>Follows your StoryClip publishing from the system tray.</source>
+        <translation>Sigue tus publicaciones de StoryClip desde la bandeja del sistema.</translation>
+    </message>
+    <message>
+        <source>Qt %1 · Qt for Python %2 · Python %3</source>
+        <translation>Qt %1 · Qt for Python %2 · Python %3</translation>
+    </message>
+    <message>
+        <source>Licences</source>
+        <translation>Licencias</translation>
+    </message>
+    <message>
+        <source>StoryClip Desktop is free software under the MIT licence. Qt and Qt for Python are used under the GNU LGPL version 3; their source is available from the Qt Project.</source>
+        <translation>StoryClip Desktop es software libre con licencia MIT. Qt y Qt for Python se usan con la licencia GNU LGPL versión 3; su código fuente está disponible en el Qt Project.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
     <name>AccountView</name>
     <message>
         <source>Signed in as</source>
@@ -173,11 +205,20 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
+        <extracomment>Set by the app: what the settings dialog saves and checks through.</extracomment>
         <translation>StoryClip Desktop</translation>
     </message>
     <message>
         <source>Could not refresh. Check your connection and try again.</source>
         <translation>No se pudo actualizar. Revisa tu conexión e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Could not open a file manager. The log folder is %1</source>
+        <translation>No se pudo abrir un gestor de archivos. La carpeta del registro es %1</translation>
+    </message>
+    <message>
+        <source>Diagnostics copied to the clipboard (keys and tokens removed).</source>
+        <translation>Diagnóstico copiado al portapapeles (sin claves ni tokens).</translation>
     </message>
     <message>
         <source>StoryClip Desktop is still running</source>
@@ -211,6 +252,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>&amp;Cerrar sesión</translation>
     </message>
     <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Ajustes…</translation>
+    </message>
+    <message>
         <source>&amp;Close window</source>
         <translation>Cerrar &amp;ventana</translation>
     </message>
@@ -223,20 +268,16 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>A&amp;yuda</translation>
     </message>
     <message>
+        <source>Open &amp;log folder</source>
+        <translation>Abrir la carpeta del &amp;registro</translation>
+    </message>
+    <message>
+        <source>&amp;Copy diagnostics</source>
+        <translation>&amp;Copiar diagnóstico</translation>
+    </message>
+    <message>
         <source>&amp;About StoryClip Desktop</source>
         <translation>&amp;Acerca de StoryClip Desktop</translation>
-    </message>
-    <message>
-        <source>About StoryClip Desktop</source>
-        <translation>Acerca de StoryClip Desktop</translation>
-    </message>
-    <message>
-        <source>StoryClip Desktop %1</source>
-        <translation>StoryClip Desktop %1</translation>
-    </message>
-    <message>
-        <source>Follows your StoryClip publishing from the system tray.</source>
-        <translation>Sigue tus publicaciones de StoryClip desde la bandeja del sistema.</translation>
     </message>
     <message>
         <source>Not signed in</source>
@@ -267,6 +308,7 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>Notifier</name>
     <message>
         <source>Open</source>
+        <extracomment>Which kinds the user wants shown (the settings&apos; notification choices).</extracomment>
         <translation>Abrir</translation>
     </message>
     <message>
@@ -300,6 +342,269 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>StoryClip Desktop keeps trying and catches up as soon as the server answers.</source>
         <translation>StoryClip Desktop sigue intentándolo y se pondrá al día en cuanto el servidor responda.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>StoryClip Desktop settings</source>
+        <translation>Ajustes de StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>Welcome to StoryClip Desktop</source>
+        <translation>Te damos la bienvenida a StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>Tell the app where your StoryClip server is: the addresses and keys come from your StoryClip administrator. Or try the demo, which runs a small StoryClip server on this computer with sample batches.</source>
+        <translation>Indica a la aplicación dónde está tu servidor de StoryClip: las direcciones y las claves te las da quien administra tu StoryClip. O prueba la demo, que ejecuta un pequeño servidor de StoryClip en este ordenador con lotes de ejemplo.</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Servidor</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>General</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>Probar la demo</translation>
+    </message>
+    <message>
+        <source>Start a local StoryClip server with sample batches and sign in to it</source>
+        <translation>Inicia un servidor local de StoryClip con lotes de ejemplo e inicia sesión en él</translation>
+    </message>
+    <message>
+        <source>An API key given with --api-key or STORYCLIP_API_KEY is in use; it wins over the one saved here.</source>
+        <translation>Se está usando una clave de API indicada con --api-key o STORYCLIP_API_KEY; tiene prioridad sobre la guardada aquí.</translation>
+    </message>
+    <message>
+        <source>the project&apos;s anon (public) key</source>
+        <translation>la clave anon (pública) del proyecto</translation>
+    </message>
+    <message>
+        <source>Reading the keyring…</source>
+        <translation>Leyendo el llavero…</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Mostrar</translation>
+    </message>
+    <message>
+        <source>StoryClip API URL</source>
+        <translation>URL de la API de StoryClip</translation>
+    </message>
+    <message>
+        <source>Supabase URL</source>
+        <translation>URL de Supabase</translation>
+    </message>
+    <message>
+        <source>Supabase anon key</source>
+        <translation>Clave anon de Supabase</translation>
+    </message>
+    <message>
+        <source>StoryClip API key</source>
+        <translation>Clave de API de StoryClip</translation>
+    </message>
+    <message>
+        <source>Kept in the system keyring, never in the settings file.</source>
+        <translation>Se guarda en el llavero del sistema, nunca en el archivo de ajustes.</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Probar la conexión</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Idioma del sistema</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time the app starts.</source>
+        <translation>El nuevo idioma se aplica la próxima vez que se inicie la aplicación.</translation>
+    </message>
+    <message>
+        <source>Start-up</source>
+        <translation>Inicio</translation>
+    </message>
+    <message>
+        <source>Start StoryClip Desktop when I log in</source>
+        <translation>Iniciar StoryClip Desktop al iniciar sesión</translation>
+    </message>
+    <message>
+        <source>Use your system&apos;s settings to start apps at login.</source>
+        <translation>Usa los ajustes de tu sistema para iniciar aplicaciones al iniciar sesión.</translation>
+    </message>
+    <message>
+        <source>Start minimized to the tray</source>
+        <translation>Iniciar minimizado en la bandeja</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notificaciones</translation>
+    </message>
+    <message>
+        <source>Publishing in progress when the app starts</source>
+        <translation>Publicaciones en curso al iniciar la aplicación</translation>
+    </message>
+    <message>
+        <source>A batch finished publishing</source>
+        <translation>Un lote terminó de publicarse</translation>
+    </message>
+    <message>
+        <source>A batch failed</source>
+        <translation>Un lote falló</translation>
+    </message>
+    <message>
+        <source>A batch was cancelled</source>
+        <translation>Un lote se canceló</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached</source>
+        <translation>No se puede conectar con el servidor</translation>
+    </message>
+    <message>
+        <source>the key StoryClip gave you</source>
+        <translation>la clave que te dio StoryClip</translation>
+    </message>
+    <message>
+        <source>No system keyring was found, so the API key cannot be saved. Give it with --api-key or STORYCLIP_API_KEY instead.</source>
+        <translation>No se encontró un llavero del sistema, así que la clave de API no se puede guardar. Indícala con --api-key o STORYCLIP_API_KEY.</translation>
+    </message>
+    <message>
+        <source>The system keyring is locked. Unlock it (sign in to your desktop again) to save the API key.</source>
+        <translation>El llavero del sistema está bloqueado. Desbloquéalo (vuelve a iniciar sesión en tu escritorio) para guardar la clave de API.</translation>
+    </message>
+    <message>
+        <source>The system keyring could not be used, so the API key cannot be saved.</source>
+        <translation>No se pudo usar el llavero del sistema, así que la clave de API no se puede guardar.</translation>
+    </message>
+    <message>
+        <source>Use https:// — plain http:// is only allowed for this computer.</source>
+        <translation>Usa https://; http:// sin cifrar solo se permite para este ordenador.</translation>
+    </message>
+    <message>
+        <source>Only the address: no ?query, #fragment or user name.</source>
+        <translation>Solo la dirección: sin ?consulta, #fragmento ni nombre de usuario.</translation>
+    </message>
+    <message>
+        <source>Type an address like https://server.example</source>
+        <translation>Escribe una dirección como https://servidor.ejemplo</translation>
+    </message>
+    <message>
+        <source>This is too long to be a key.</source>
+        <translation>Es demasiado largo para ser una clave.</translation>
+    </message>
+    <message>
+        <source>A key is one word: no spaces or special characters.</source>
+        <translation>Una clave es una sola palabra: sin espacios ni caracteres especiales.</translation>
+    </message>
+    <message>
+        <source>Testing the connection…</source>
+        <translation>Probando la conexión…</translation>
+    </message>
+    <message>
+        <source>The test could not run: %1</source>
+        <translation>No se pudo hacer la prueba: %1</translation>
+    </message>
+    <message>
+        <source>Sign-in service (Supabase)</source>
+        <translation>Servicio de inicio de sesión (Supabase)</translation>
+    </message>
+    <message>
+        <source>StoryClip API</source>
+        <translation>API de StoryClip</translation>
+    </message>
+    <message>
+        <source>%1: reachable, anon key accepted.</source>
+        <translation>%1: accesible, clave anon aceptada.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, API key accepted.</source>
+        <translation>%1: accesible, clave de API aceptada.</translation>
+    </message>
+    <message>
+        <source>%1: no address yet.</source>
+        <translation>%1: todavía no hay dirección.</translation>
+    </message>
+    <message>
+        <source>%1: cannot connect to %2. Check the address and your network.</source>
+        <translation>%1: no se puede conectar con %2. Revisa la dirección y tu red.</translation>
+    </message>
+    <message>
+        <source>%1: %2 did not answer in time. Check the address and your network.</source>
+        <translation>%1: %2 no respondió a tiempo. Revisa la dirección y tu red.</translation>
+    </message>
+    <message>
+        <source>%1: the secure connection to %2 failed (%3). Check the address, and this computer&apos;s date and time.</source>
+        <translation>%1: falló la conexión segura con %2 (%3). Revisa la dirección, y la fecha y hora de este ordenador.</translation>
+    </message>
+    <message>
+        <source>%1: %2 answered, but it is not a Supabase project address (HTTP 404). It looks like https://project.supabase.co</source>
+        <translation>%1: %2 respondió, pero no es la dirección de un proyecto de Supabase (HTTP 404). Tiene la forma https://proyecto.supabase.co</translation>
+    </message>
+    <message>
+        <source>%1: %2 answered, but not as the StoryClip API (HTTP 404). Use the server&apos;s base address, without /api.</source>
+        <translation>%1: %2 respondió, pero no como la API de StoryClip (HTTP 404). Usa la dirección base del servidor, sin /api.</translation>
+    </message>
+    <message>
+        <source>%1: %2 answered something unexpected (%3). Check the address.</source>
+        <translation>%1: %2 respondió algo inesperado (%3). Revisa la dirección.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but it needs the anon key.</source>
+        <translation>%1: accesible, pero necesita la clave anon.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but the anon key is wrong. Copy it again from the Supabase project&apos;s API settings.</source>
+        <translation>%1: accesible, pero la clave anon es incorrecta. Cópiala de nuevo de los ajustes de API del proyecto de Supabase.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but it needs the API key.</source>
+        <translation>%1: accesible, pero necesita la clave de API.</translation>
+    </message>
+    <message>
+        <source>%1: reachable, but the API key is wrong (INVALID_API_KEY). Check it with your StoryClip administrator.</source>
+        <translation>%1: accesible, pero la clave de API es incorrecta (INVALID_API_KEY). Compruébala con quien administra tu StoryClip.</translation>
+    </message>
+    <message>
+        <source>%1: the API key is valid but may not read batches (INSUFFICIENT_SCOPE).</source>
+        <translation>%1: la clave de API es válida pero no puede leer lotes (INSUFFICIENT_SCOPE).</translation>
+    </message>
+    <message>
+        <source>%1: too many requests; try again in a minute.</source>
+        <translation>%1: demasiadas peticiones; vuelve a intentarlo en un minuto.</translation>
+    </message>
+    <message>
+        <source>%1: the server has a problem (%3). Try again later.</source>
+        <translation>%1: el servidor tiene un problema (%3). Vuelve a intentarlo más tarde.</translation>
+    </message>
+    <message>
+        <source>The start-at-login entry could not be written.</source>
+        <translation>No se pudo escribir la entrada de inicio al iniciar sesión.</translation>
+    </message>
+    <message>
+        <source>The other settings were saved.</source>
+        <translation>Los demás ajustes se guardaron.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved: %1</source>
+        <translation>No se pudieron guardar los ajustes: %1</translation>
     </message>
 </context>
 <context>
@@ -527,6 +832,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Refresh</source>
         <translation>Actualizar</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Ajustes…</translation>
     </message>
     <message>
         <source>Sign out</source>

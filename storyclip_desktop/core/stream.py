@@ -266,6 +266,7 @@ class BatchFollower:
                     await self._sleep(delay)
                     continue
                 # polling: the stream is gone (404) while the batch still runs
+                at_least = 0.0  # Retry-After of a refused poll: no sooner than that
                 try:
                     await self._read_summary()
                 except ApiError as exc:
@@ -276,18 +277,20 @@ class BatchFollower:
                     if exc.kind in ("network", "unavailable"):
                         self._sink.follower_reachable(False)
                     poll_delay = min(self._policy.poll_max, poll_delay * 2)
+                    at_least = exc.retry_after or 0.0
                 except AuthError as exc:
-                    poll_delay = max(
-                        min(self._policy.poll_max, poll_delay * 2), self._auth_failed(exc)
-                    )
+                    at_least = self._auth_failed(exc)
+                    poll_delay = min(self._policy.poll_max, poll_delay * 2)
                 if self._finished:
                     break
                 stalled = loop.time() - self._last_change >= self._policy.stall_after
+                # As Backoff.next: a Retry-After typo must not park the batch for a day.
+                at_least = min(at_least, self._policy.max_delay * 4)
                 if stalled:
-                    delay = self._policy.stalled_poll
+                    delay = max(self._policy.stalled_poll, at_least)
                     self._set_state("stalled", delay)
                 else:
-                    delay = poll_delay
+                    delay = max(poll_delay, at_least)
                     self._set_state("polling", delay)
                     poll_delay = min(self._policy.poll_max, poll_delay * 1.5)
                 poked = await self._sleep(delay)

@@ -35,7 +35,7 @@ from .model import (
     StreamStateName,
     parse_event,
 )
-from .sse import SSEDecoder, SSEError, SSEMessage, aiter_sse
+from .sse import SSEDecoder, SSEError, SSEMessage
 
 __all__ = ["Backoff", "BatchFollower", "FollowPolicy", "FollowerSink"]
 
@@ -339,17 +339,23 @@ class BatchFollower:
         self, response: httpx.Response, decoder: SSEDecoder, opened: float
     ) -> None:
         loop = asyncio.get_running_loop()
-        iterator = aiter_sse(response.aiter_bytes(), decoder)
+        chunks = response.aiter_bytes()
         seen_comments = decoder.comments
-        pending: asyncio.Future[SSEMessage] | None = None
+        pending: asyncio.Future[bytes] | None = None
+        watchdog = self._policy.watchdog
+        # The watchdog restarts at every event, as a wait per event would, but the
+        # waiting is per network chunk: under load a chunk carries many events,
+        # and a task plus a timer per event was most of the cost of an event.
+        deadline = loop.time() + watchdog
         try:
             while True:
                 if pending is None:
-                    pending = asyncio.ensure_future(anext(iterator))
+                    pending = asyncio.ensure_future(anext(chunks))
                 # Waiting on a kept future (not wait_for on anext) so a watchdog
                 # timeout does not cancel, and so close, the stream's generator.
-                done, _ = await asyncio.wait({pending}, timeout=self._policy.watchdog)
+                done, _ = await asyncio.wait({pending}, timeout=max(0.0, deadline - loop.time()))
                 if not done:
+                    deadline = loop.time() + watchdog
                     if decoder.comments != seen_comments:
                         seen_comments = decoder.comments  # heartbeats: alive
                         continue
@@ -359,13 +365,16 @@ class BatchFollower:
                     continue
                 finished, pending = pending, None
                 try:
-                    message = finished.result()
+                    chunk = finished.result()
                 except StopAsyncIteration:
                     return
-                seen_comments = decoder.comments
-                await self._handle_message(message, decoder, opened, loop.time())
-                if self._finished:
-                    return
+                for message in decoder.feed(chunk):
+                    seen_comments = decoder.comments
+                    now = loop.time()
+                    deadline = now + watchdog
+                    await self._handle_message(message, decoder, opened, now)
+                    if self._finished:
+                        return
         finally:
             if pending is not None:
                 pending.cancel()
@@ -375,7 +384,9 @@ class BatchFollower:
             # under aiter_bytes() then find it closed when they are finalized,
             # instead of taking its locks from another task.
             await response.aclose()
-            await iterator.aclose()
+            await chunks.aclose()  # type: ignore[attr-defined]
+            # The connection is over: a partial event is discarded (the spec's rule).
+            decoder.end()
             # An id-only block moves the last event id without dispatching a message.
             if decoder.last_event_id:
                 self._last_event_id = decoder.last_event_id

@@ -105,6 +105,23 @@ class StatusChip(QLabel):
         painter.end()
 
 
+def _chip_key(batch: Batch) -> tuple[object, ...]:
+    return (batch.status, batch.status_raw)
+
+
+def _progress_key(batch: Batch) -> tuple[object, ...]:
+    return (batch.total, batch.done, batch.status)
+
+
+def _counts_key(batch: Batch) -> tuple[object, ...]:
+    return (batch.published, batch.failed, batch.pending)
+
+
+def _times_key(batch: Batch) -> tuple[object, ...]:
+    return (batch.started_at, batch.created_at, batch.scheduled_for, batch.completed_at,
+            batch.status)  # fmt: skip
+
+
 class BatchCard(QFrame):
     """A batch's card; ``update_batch`` and ``set_stream`` keep it current.
 
@@ -124,6 +141,7 @@ class BatchCard(QFrame):
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self._batch = batch
+        self._shown: Batch | None = None  # the batch the labels show
         self._stream: StreamState | None = None
         self._retry_deadline: float | None = None
         self.model = ClipTableModel(batch.clips, self)
@@ -196,29 +214,40 @@ class BatchCard(QFrame):
         return self._expanded
 
     def update_batch(self, batch: Batch) -> None:
+        """Show ``batch``. Only what differs from the batch shown last is set again:
+        under load this runs once a frame for every batch that moved, and mostly
+        one count moved (a label set to the same text still costs a relayout)."""
+        old, self._shown = self._shown, batch
         self._batch = batch
-        self.title.setText(fill(self.tr("Batch %1"), short_id(batch.batch_id)))
-        self.title.setToolTip(plain_tooltip(batch.batch_id))
-        self.chip.set_batch(batch)
-        self._update_progress(batch)
-        self.counts.setText(
-            fill(
-                self.tr("Published %1 · Failed %2 · Pending %3"),
-                batch.published,
-                batch.failed,
-                batch.pending,
+        if old is None or old.batch_id != batch.batch_id:
+            self.title.setText(fill(self.tr("Batch %1"), short_id(batch.batch_id)))
+            self.title.setToolTip(plain_tooltip(batch.batch_id))
+        if old is None or _chip_key(old) != _chip_key(batch):
+            self.chip.set_batch(batch)
+        if old is None or _progress_key(old) != _progress_key(batch):
+            self._update_progress(batch)
+        if old is None or _counts_key(old) != _counts_key(batch):
+            self.counts.setText(
+                fill(
+                    self.tr("Published %1 · Failed %2 · Pending %3"),
+                    batch.published,
+                    batch.failed,
+                    batch.pending,
+                )
             )
-        )
-        self.times.setText(self._times_text(batch))
-        if batch.error:
-            self.error.setText(fill(self.tr("Server error: %1"), batch.error))
-            self._color(self.error, "red")
-            self.error.setVisible(True)
-        else:
-            self.error.clear()
-            self.error.setVisible(False)
-        self.toggle.setText(plural().clips_label(len(batch.clips)))
-        self.toggle.setEnabled(bool(batch.clips))
+        if old is None or _times_key(old) != _times_key(batch):
+            self.times.setText(self._times_text(batch))
+        if old is None or old.error != batch.error:
+            if batch.error:
+                self.error.setText(fill(self.tr("Server error: %1"), batch.error))
+                self._color(self.error, "red")
+                self.error.setVisible(True)
+            else:
+                self.error.clear()
+                self.error.setVisible(False)
+        if old is None or len(old.clips) != len(batch.clips):
+            self.toggle.setText(plural().clips_label(len(batch.clips)))
+            self.toggle.setEnabled(bool(batch.clips))
         self.model.set_clips(batch.clips)
         if batch.is_final:
             self._show_stream()

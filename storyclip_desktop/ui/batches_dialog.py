@@ -136,8 +136,10 @@ class ActiveBatchesDialog(QDialog):
         store.batchInserted.connect(self._on_inserted)
         store.batchChanged.connect(self._on_changed)
         store.streamChanged.connect(self._on_stream)
-        store.reachableChanged.connect(lambda _r: self._update_header())
         store.cleared.connect(self._on_cleared)
+        # The header counts every card: once per store change, not once per batch
+        # (a coalesced update changes many batches at once).
+        store.changed.connect(self._update_header)
 
         for batch in store.batches:
             self._add_card(batch)
@@ -218,7 +220,6 @@ class ActiveBatchesDialog(QDialog):
         batch = self._store.batch(batch_id)
         if batch is not None and batch_id not in self.cards:
             self._add_card(batch)
-            self._update_header()
 
     def _on_changed(self, batch_id: str, _changed: list[int]) -> None:
         batch = self._store.batch(batch_id)
@@ -229,7 +230,6 @@ class ActiveBatchesDialog(QDialog):
             self._add_card(batch)
         else:
             card.update_batch(batch)
-        self._update_header()
 
     def _on_stream(self, batch_id: str) -> None:
         card = self.cards.get(batch_id)

@@ -11,22 +11,42 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 
 from storyclip_desktop.core.model import Batch, BatchStatus, StreamState
 
 if TYPE_CHECKING:
     from storyclip_desktop.core.events import MonitorListener
 
-__all__ = ["BatchStore", "MonitorBridge"]
+__all__ = ["BatchStore", "MonitorBridge", "frame_interval_ms"]
+
+
+def frame_interval_ms() -> int:
+    """Milliseconds between two frames of the primary screen (16 at 60 Hz)."""
+    screen = QGuiApplication.primaryScreen()
+    rate = screen.refreshRate() if screen is not None else 60.0
+    return max(8, min(33, round(1000 / rate))) if rate > 0 else 16
 
 
 class MonitorBridge(QObject):
     """Re-emits the monitor's listener calls as Qt signals, on the same thread.
 
+    With ``coalesce_ms`` (the app passes the screen's frame interval), batch
+    updates are coalesced: the first update after a quiet interval is emitted at
+    once, later ones within the interval are merged per batch (its latest state
+    and the union of the changed clips) and emitted together when it ends, so the
+    views redraw at most once a frame however many events arrive. The core's
+    model is unaffected (it applies every event), and nothing is lost: a batch's
+    pending update goes out before its ``batchFinished``. Without it (the default)
+    every update is emitted as it comes.
+
     Signals:
         batchAdded(Batch): a batch the monitor now follows.
-        batchUpdated(Batch, list[int]): new state; the 1-based clip indexes that changed.
+        batchUpdated(Batch, list[int]): new state; the 1-based clip indexes that
+            changed (emitted when not coalescing).
+        batchesUpdated(list[tuple[Batch, list[int]]]): coalesced updates, at most
+            one per batch, in the order the batches first changed.
         batchFinished(Batch): the batch ended; emitted once per batch (the core decides).
         streamStateChanged(str, StreamState): a batch's live stream changed state.
         serverReachableChanged(bool): the server stopped or started answering.
@@ -35,18 +55,57 @@ class MonitorBridge(QObject):
 
     batchAdded = Signal(object)
     batchUpdated = Signal(object, list)
+    batchesUpdated = Signal(object)
     batchFinished = Signal(object)
     streamStateChanged = Signal(str, object)
     serverReachableChanged = Signal(bool)
     signedOut = Signal(str)
 
+    def __init__(self, parent: QObject | None = None, *, coalesce_ms: int = 0) -> None:
+        super().__init__(parent)
+        self._pending: dict[str, tuple[Batch, set[int]]] = {}
+        self._window: QTimer | None = None
+        if coalesce_ms > 0:
+            window = QTimer(self)
+            window.setSingleShot(True)
+            window.setInterval(coalesce_ms)
+            window.timeout.connect(self._window_ended)
+            self._window = window
+
     def batch_added(self, batch: Batch) -> None:
         self.batchAdded.emit(batch)
 
     def batch_updated(self, batch: Batch, changed_clips: Sequence[int]) -> None:
-        self.batchUpdated.emit(batch, list(changed_clips))
+        window = self._window
+        if window is None:
+            self.batchUpdated.emit(batch, list(changed_clips))
+            return
+        pending = self._pending.get(batch.batch_id)
+        if pending is not None:
+            pending[1].update(changed_clips)
+            self._pending[batch.batch_id] = (batch, pending[1])
+        elif window.isActive():
+            self._pending[batch.batch_id] = (batch, set(changed_clips))
+        else:
+            # The first update after a quiet interval is shown at once.
+            window.start()
+            self.batchesUpdated.emit([(batch, list(changed_clips))])
+
+    def _window_ended(self) -> None:
+        if self._pending:
+            assert self._window is not None
+            self._window.start()  # still busy: the next flush is a frame away
+            self.flush()
+
+    def flush(self) -> None:
+        """Emit the coalesced updates now (nothing when there are none)."""
+        if self._pending:
+            items = [(batch, sorted(changed)) for batch, changed in self._pending.values()]
+            self._pending.clear()
+            self.batchesUpdated.emit(items)
 
     def batch_finished(self, batch: Batch) -> None:
+        self.flush()
         self.batchFinished.emit(batch)
 
     def stream_state_changed(self, batch_id: str, state: StreamState) -> None:
@@ -56,6 +115,7 @@ class MonitorBridge(QObject):
         self.serverReachableChanged.emit(reachable)
 
     def signed_out(self, reason: str) -> None:
+        self._pending.clear()  # the next user must see nothing of this one
         self.signedOut.emit(reason)
 
 
@@ -96,6 +156,7 @@ class BatchStore(QObject):
         if bridge is not None:
             bridge.batchAdded.connect(self.put)
             bridge.batchUpdated.connect(self._on_updated)
+            bridge.batchesUpdated.connect(self.put_many)
             bridge.batchFinished.connect(self._on_finished)
             bridge.streamStateChanged.connect(self.set_stream)
             bridge.serverReachableChanged.connect(self.set_reachable)
@@ -138,6 +199,18 @@ class BatchStore(QObject):
         else:
             self.batchInserted.emit(batch.batch_id)
         self.changed.emit()
+
+    def put_many(self, items: Sequence[tuple[Batch, Sequence[int]]]) -> None:
+        """Record several batches' new states; ``changed`` once for all of them."""
+        for batch, changed in items:
+            known = batch.batch_id in self._batches
+            self._batches[batch.batch_id] = batch
+            if known:
+                self.batchChanged.emit(batch.batch_id, list(changed))
+            else:
+                self.batchInserted.emit(batch.batch_id)
+        if items:
+            self.changed.emit()
 
     def _on_updated(self, batch: Batch, changed: list[int]) -> None:
         self.put(batch, changed)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from itertools import compress, count
+from operator import is_not
 from typing import Any
 
 from PySide6.QtCore import (
@@ -94,16 +96,16 @@ class ClipTableModel(QAbstractTableModel):
         if new is old:
             return
         common = len(old)
-        if len(new) < common or any(
-            a.index != b.index for a, b in zip(old, new[:common], strict=True)
-        ):
+        # Rows holding the very same clip object cannot differ: only the others are
+        # compared, and finding them runs in C (a 1,000-clip batch with one clip
+        # changed costs microseconds, not a thousand Python comparisons).
+        moved = list(compress(count(), map(is_not, old, new[:common])))
+        if len(new) < common or any(old[row].index != new[row].index for row in moved):
             self.beginResetModel()
             self._clips = new
             self.endResetModel()
             return
-        changed = [
-            row for row in range(common) if old[row] is not new[row] and old[row] != new[row]
-        ]
+        changed = [row for row in moved if old[row] != new[row]]
         self._clips = new[:common]
         last_col = self.COLUMN_COUNT - 1
         for first, last in _runs(changed):

@@ -276,7 +276,7 @@ class SettingsDialog(QDialog):
                 )
             )
         for field in (self.api_url, self.supabase_url, self.anon_key, self.api_key):
-            field.edit.textChanged.connect(self.validate)
+            field.edit.textChanged.connect(self._edited)
         self.validate()
         self.resize(560, self.sizeHint().height())
         spawn(self._load_key(), where="ui.settings.load_key")
@@ -446,6 +446,12 @@ class SettingsDialog(QDialog):
                 return self.tr("This is too long to be a key.")
             return self.tr("A key is one word: no spaces or special characters.")
         return ""
+
+    def _edited(self) -> None:
+        # A test result is about the values it tested: a change makes it stale.
+        if not self._busy:
+            self.test_result.clear()
+        self.validate()
 
     def validate(self) -> bool:
         """Check every field as typed; Save and Test are enabled only when all are fine."""

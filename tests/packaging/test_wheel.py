@@ -1,0 +1,147 @@
+"""The wheel and sdist (`python -m build`), and the wheel installed the way a user
+would (pipx, else a fresh venv): the `storyclip-desktop` command works, and the
+installed app finds its icons, translations and demo backend through
+importlib.resources, not through the source tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.app_process import AppProcess
+from tests.backend import REPO
+
+pytestmark = pytest.mark.slow
+
+LINUX_FILES = (
+    "storyclip_desktop/resources/linux/storyclip-desktop.desktop",
+    "storyclip_desktop/resources/linux/app.storyclip.desktop.metainfo.xml",
+    "storyclip_desktop/resources/linux/icons/hicolor/256x256/apps/storyclip-desktop.png",
+    "storyclip_desktop/resources/linux/icons/hicolor/scalable/apps/storyclip-desktop.svg",
+)
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    if subprocess.run([sys.executable, "-c", "import build"], check=False).returncode != 0:
+        pytest.fail("the `build` package is missing: pip install build (packaging/README.md)")
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out
+
+
+def _wheel(dist: Path) -> Path:
+    (wheel,) = dist.glob("storyclip_desktop-*-py3-none-any.whl")
+    return wheel
+
+
+def test_wheel_has_the_gui_script_icons_and_translations(dist: Path) -> None:
+    with zipfile.ZipFile(_wheel(dist)) as wheel:
+        names = set(wheel.namelist())
+        (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        text = wheel.read(entry_points).decode()
+    assert "[gui_scripts]\nstoryclip-desktop = storyclip_desktop.app:main" in text
+    for name in (
+        "storyclip_desktop/resources/icons/app.svg",
+        "storyclip_desktop/resources/translations/storyclip_es.qm",
+        "storyclip_desktop/resources/translations/storyclip_en.qm",
+        "storyclip_desktop/demo/__main__.py",
+    ):
+        assert name in names
+    assert not [n for n in names if n.startswith("tests/") or n.endswith(".ts")]
+
+
+@pytest.mark.xfail(
+    reason="pyproject.toml's package-data does not list resources/linux yet (the lead's "
+    "file; packaging/README.md gives the lines); remove this marker once it does",
+    strict=True,
+)
+def test_wheel_has_the_desktop_entry_metainfo_and_hicolor_icons(dist: Path) -> None:
+    with zipfile.ZipFile(_wheel(dist)) as wheel:
+        names = set(wheel.namelist())
+    assert set(LINUX_FILES) <= names
+
+
+def test_sdist_builds_the_same_package(dist: Path) -> None:
+    (sdist,) = dist.glob("storyclip_desktop-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = tar.getnames()
+    assert any(n.endswith("/storyclip_desktop/app.py") for n in names)
+    assert any(n.endswith("/pyproject.toml") for n in names)
+
+
+@pytest.fixture(scope="module")
+def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The `storyclip-desktop` command of a fresh environment (pipx when available)."""
+    root = tmp_path_factory.mktemp("install")
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    pipx = shutil.which("pipx")
+    env = dict(os.environ, PIPX_HOME=str(root / "pipx"), PIPX_BIN_DIR=str(root / "bin"))
+    if pipx:
+        cmd = [pipx, "install", "--python", base_python, str(_wheel(dist))]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600,
+                              check=False)  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        yield root / "bin" / "storyclip-desktop"
+        return
+    venv = root / "venv"
+    subprocess.run([base_python, "-m", "venv", str(venv)], check=True, timeout=120)
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(_wheel(dist))],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    yield venv / "bin" / "storyclip-desktop"
+
+
+def test_installed_command_answers_version(installed: Path, tmp_path: Path) -> None:
+    out = subprocess.run(
+        [str(installed), "--version"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, check=True,
+    ).stdout  # fmt: skip
+    assert out.strip() == "StoryClip Desktop 0.1.0"
+
+
+class InstalledAppProcess(AppProcess):
+    """AppProcess running an installed command, from a folder with no source tree."""
+
+    def __init__(self, command: Path, home: Path, **kwargs: object) -> None:
+        super().__init__(home, **kwargs)  # type: ignore[arg-type]
+        self.command = command
+
+    def start(self) -> InstalledAppProcess:
+        import threading
+
+        self.proc = subprocess.Popen(
+            [str(self.command), "--log-file", str(self.log_path), *self.args],
+            cwd=self.home, env=self.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        return self
+
+
+def test_installed_app_runs_the_demo_to_a_finished_batch(installed: Path, tmp_path: Path) -> None:
+    app = InstalledAppProcess(installed, tmp_path / "home", args=["--demo", "--minimized"])
+    app.env.pop("PYTHONPATH", None)
+    app.start()
+    try:
+        app.wait_event("signed_in", timeout=60)
+        app.wait_event("batch_finished", timeout=90)
+    finally:
+        code = app.stop()
+    assert code == 0, app.tail()
+    assert "Traceback" not in "\n".join(app.stderr_lines)

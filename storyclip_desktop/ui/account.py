@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 from storyclip_desktop.core.model import Batch, BatchStatus
 
 from . import style
-from .batch_card import StatusChip, color_label, plain_label
+from .batch_card import StatusChip, color_label, plain_label, set_progress
 from .bridge import BatchStore
 from .resources import app_icon
-from .texts import fill, plural, short_id
+from .texts import batch_status_text, fill, plural, short_id
 
 __all__ = ["AccountView"]
 
@@ -186,19 +186,25 @@ class AccountView(QWidget):
             self._row_ids = ids
         for row, batch in enumerate(shown):
             name, chip, bar = self._row_widgets[row]
-            name.setText(fill(self.tr("Batch %1"), short_id(batch.batch_id)))
-            chip.set_batch(batch)
-            bar.setRange(0, max(batch.total, 1))
-            bar.setValue(batch.done if batch.total else (1 if batch.is_final else 0))
-            bar.setFormat(fill(self.tr("%1 / %2"), batch.done, batch.total))
+            # Under load this runs once a frame: set only what differs.
+            label = fill(self.tr("Batch %1"), short_id(batch.batch_id))
+            if name.text() != label:
+                name.setText(label)
+            if chip.status is not batch.status or chip.text() != batch_status_text(batch):
+                chip.set_batch(batch)
+            value = batch.done if batch.total else (1 if batch.is_final else 0)
+            text = fill(self.tr("%1 / %2"), batch.done, batch.total)
+            if (bar.maximum(), bar.value(), bar.format()) != (max(batch.total, 1), value, text):
+                set_progress(bar, value, max(batch.total, 1), text)
             palette = bar.palette()
             color = (
                 self.palette().color(QPalette.ColorRole.Highlight)
                 if batch.status is BatchStatus.PROCESSING
                 else style.chip_color(batch.status)
             )
-            palette.setColor(QPalette.ColorRole.Highlight, color)
-            bar.setPalette(palette)
+            if palette.color(QPalette.ColorRole.Highlight) != color:
+                palette.setColor(QPalette.ColorRole.Highlight, color)
+                bar.setPalette(palette)
         hidden = len(batches) - _LISTED
         self.more.setText(plural().more_batches(hidden) if hidden > 0 else "")
         self.more.setVisible(hidden > 0)

@@ -39,6 +39,8 @@ from .stream import BatchFollower, FollowPolicy
 __all__ = ["BatchMonitor", "merge_clip_status"]
 
 _log = get_logger("monitor")
+#: Event ids longer than this are not compared as numbers (int() refuses 4,300+ digits).
+_MAX_ID_DIGITS = 18
 
 # How far along a clip is: a later status never gives way to an earlier one
 # that arrives late (events out of order, a summary that lags the events).
@@ -263,12 +265,18 @@ class BatchMonitor:
         if tracked is None or tracked.finished:
             return
         # `connected` carries the id the stream resumes from, so it repeats by design.
+        event_id = event.event_id
         if (
             not isinstance(event, ConnectedEvent)
-            and event.event_id is not None
-            and event.event_id.isdigit()
+            and event_id is not None
+            # str.isdigit() alone takes "²" (int() refuses it) and "١٢" (int() reads
+            # it), and int() refuses 5,000 digits: a server's id must not crash the
+            # follower. Such ids are not numbers here (no duplicate check), as "x" isn't.
+            and 0 < len(event_id) <= _MAX_ID_DIGITS
+            and event_id.isascii()
+            and event_id.isdigit()
         ):
-            number = int(event.event_id)
+            number = int(event_id)
             if number <= tracked.last_event_id:
                 self.duplicate_events += 1
                 return
@@ -291,6 +299,17 @@ class BatchMonitor:
 
     def _apply_summary(self, tracked: _Tracked, summary: Batch) -> None:
         old = tracked.batch
+        if old.is_final and not summary.is_final:
+            # A finished batch does not come back to life: a later non-final summary
+            # is a stale read (an active list taken before the end, a lagging replica).
+            log_event(
+                _log,
+                "stale_summary",
+                logging.DEBUG,
+                batch_id=summary.batch_id,
+                status=summary.status_raw[:40],
+            )
+            return
         clips = {c.index: c for c in summary.clips}
         for index, told in list(tracked.told.items()):
             base = clips.get(index)
@@ -306,11 +325,10 @@ class BatchMonitor:
             if tracked.told or _failed_left_pending(summary, clips):
                 merged = replace(summary, clips=_ordered(clips.values()))
         else:
+            run = _same_run(old, summary)
+            published, failed = _forward(summary, run.published, run.failed)
             merged = replace(
-                summary,
-                published=max(summary.published, _same_run(old, summary).published),
-                failed=max(summary.failed, _same_run(old, summary).failed),
-                clips=_ordered(clips.values()),
+                summary, published=published, failed=failed, clips=_ordered(clips.values())
             )
             tracked.ordered = merged.clips
         if merged.error is None and tracked.event_error:
@@ -320,7 +338,13 @@ class BatchMonitor:
     def _apply_event(self, tracked: _Tracked, event: StreamEvent) -> None:
         batch = tracked.batch
         changed: list[int] = []
-        if isinstance(event, ProgressEvent):
+        if isinstance(event, ProgressEvent) and not _in_batch(event.current, batch, event.total):
+            # A clip index outside the batch is nonsense: no row for it (counts only).
+            published, failed = _forward(batch, event.published, event.errors, event.total)
+            batch = replace(
+                batch, published=published, failed=failed, total=batch.total or event.total
+            )
+        elif isinstance(event, ProgressEvent):
             # One clip changes: O(log n) to find it and one tuple copy (in C), so a
             # 1,000-clip batch costs about what a 20-clip one does per event.
             index = event.current
@@ -346,20 +370,19 @@ class BatchMonitor:
             tracked.ordered = clips = (*clips[:at], shown, *clips[after:])
             if found is None or (shown is not found and shown != found):
                 changed = [index]
+            published, failed = _forward(batch, event.published, event.errors, event.total)
             batch = replace(
                 batch,
-                published=max(batch.published, event.published),
-                failed=max(batch.failed, event.errors),
-                total=event.total or batch.total,
+                published=published,
+                failed=failed,
+                total=batch.total or event.total,
                 current_index=max(batch.current_index or 0, index),
                 clips=clips,
             )
         elif isinstance(event, ConnectedEvent | CompletedEvent):
+            published, failed = _forward(batch, event.published, event.errors, event.total)
             batch = replace(
-                batch,
-                published=max(batch.published, event.published),
-                failed=max(batch.failed, event.errors),
-                total=event.total or batch.total,
+                batch, published=published, failed=failed, total=batch.total or event.total
             )
         elif isinstance(event, ErrorEvent):
             tracked.event_error = event.error
@@ -476,6 +499,25 @@ def _clip_index(clip: Clip) -> int:
 
 def _ordered(clips: Iterable[Clip]) -> tuple[Clip, ...]:
     return tuple(sorted(clips, key=_clip_index))
+
+
+def _forward(batch: Batch, published: int, failed: int, total_told: int = 0) -> tuple[int, int]:
+    """``batch``'s counts moved forward by what an event (or an earlier state of the
+    same run) says, but never past the total: the summary is the truth, and
+    counts above its total are shown only when the server's own summary says so
+    (``Batch.done`` caps them for display). The summary's total stands; an
+    event's total counts only while the summary's is unknown (0)."""
+    total = batch.total or total_told
+    moved = (max(batch.published, published), max(batch.failed, failed))
+    if moved[0] + moved[1] > total:
+        return batch.published, batch.failed
+    return moved
+
+
+def _in_batch(index: int, batch: Batch, total_told: int) -> bool:
+    """A 1-based clip index the batch can have (any positive one while the total is unknown)."""
+    total = batch.total or total_told
+    return index >= 1 and (total == 0 or index <= total)
 
 
 def _failed_left_pending(summary: Batch, clips: dict[int, Clip]) -> bool:

@@ -245,3 +245,169 @@ def x_windows(class_name: str) -> dict[int, tuple[int, int, int, int]]:
                 int(values["HEIGHT"]),
             )
     return windows
+
+
+# --- the X screen, driven and read from outside (xdotool, xprobe.py, ImageMagick) -------
+
+
+@dataclass(frozen=True)
+class XWindow:
+    """A viewable X window of one process, as xprobe.py sees it."""
+
+    wid: int
+    name: str
+    x: int
+    y: int
+    width: int
+    height: int
+    types: tuple[str, ...]  # _NET_WM_WINDOW_TYPE without the prefix: NORMAL, DIALOG, …
+    embedded: bool  # reparented into another client's window (a tray icon in the tray host)
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return self.x, self.y, self.width, self.height
+
+    @property
+    def center(self) -> tuple[int, int]:
+        return self.x + self.width // 2, self.y + self.height // 2
+
+    def contains(self, x: int, y: int) -> bool:
+        return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
+
+    @property
+    def kind(self) -> str:
+        """tray-icon, menu, balloon, dialog or window: what a user would call it."""
+        if self.embedded:
+            return "tray-icon"
+        if "POPUP_MENU" in self.types or "DROPDOWN_MENU" in self.types:
+            return "menu"
+        if "TOOLTIP" in self.types:
+            return "balloon"  # Qt's tray message (QBalloonTip) is a tooltip window
+        if "DIALOG" in self.types:
+            return "dialog"
+        return "window"
+
+
+def app_windows(pid: int | None = None, wm_class: str | None = None) -> list[XWindow]:
+    """The viewable X windows of process `pid` (by _NET_WM_PID), or with that WM_CLASS,
+    bottom of the stack first."""
+    from tests.e2e import xprobe
+
+    return [
+        XWindow(
+            wid=int(w["id"]),
+            name=str(w["name"]),
+            x=int(w["x"]),
+            y=int(w["y"]),
+            width=int(w["width"]),
+            height=int(w["height"]),
+            types=tuple(w["types"]),
+            embedded=bool(w["embedded"]),
+        )
+        for w in xprobe.windows(pid, wm_class)
+    ]
+
+
+def windows_of_kind(pid: int, kind: str) -> list[XWindow]:
+    return [w for w in app_windows(pid) if w.kind == kind]
+
+
+def click(x: int, y: int, button: int = 1) -> None:
+    """Move the pointer to (x, y) on the screen and click, as a user does (XTEST).
+
+    One xdotool run, so the X server takes the motion before the press. Not
+    `mousemove --sync`: it waits for a motion event, and there is none when the
+    pointer is already there (a second click on the same icon hangs it).
+    """
+    run(["xdotool", "mousemove", str(x), str(y), "click", str(button)])
+
+
+def press(*keys: str) -> None:
+    """Press keys (xdotool names: Up, Return, Tab, ctrl+w) on whatever has the focus."""
+    run(["xdotool", "key", "--delay", "20", *keys])
+
+
+def type_text(text: str) -> None:
+    """Type text into the focused widget, key by key."""
+    run(["xdotool", "type", "--delay", "4", "--", text])
+
+
+def focus_window(wid: int) -> None:
+    """Give a window the keyboard focus (no window manager in the session to do it)."""
+    run(["xdotool", "windowfocus", "--sync", str(wid)])
+
+
+def close_window(wid: int) -> None:
+    """Ask the window to close, as a window manager's close button does (WM_DELETE_WINDOW)."""
+    from tests.e2e import xprobe
+
+    if xprobe.close_window(wid) != 0:
+        raise AssertionError(f"window {wid:#x} does not take WM_DELETE_WINDOW")
+
+
+def set_root_color(rgb: str) -> None:
+    """Paint the desktop background (e.g. "2f3b47"), for screenshots a reader can read."""
+    from tests.e2e import xprobe
+
+    xprobe.root_color(int(rgb.removeprefix("#"), 16))
+
+
+def crop(source: Path, target: Path | str, box: tuple[int, int, int, int], margin: int = 0) -> Path:
+    """Save the part of a screenshot inside box (x, y, width, height) plus a margin."""
+    x, y, width, height = box
+    left, top = max(0, x - margin), max(0, y - margin)
+    right, bottom = x + width + margin, y + height + margin
+    out = Path(target)
+    if not out.is_absolute():
+        out = source.parent / out
+    geometry = f"{right - left}x{bottom - top}+{left}+{top}"
+    run(["convert", str(source), "-crop", geometry, "+repage", str(out)])
+    return out
+
+
+def colour_count(path: Path, box: tuple[int, int, int, int] | None = None) -> int:
+    """Distinct colours in an image (or in box of it): 1 means nothing drawn there yet."""
+    cmd = ["convert", str(path)]
+    if box is not None:
+        x, y, width, height = box
+        cmd += ["-crop", f"{width}x{height}+{x}+{y}", "+repage"]
+    return int(run([*cmd, "-format", "%k", "info:"]))
+
+
+def pixel_signature(path: Path) -> str:
+    """A hash of an image's pixels (not of the file, which holds a timestamp)."""
+    return run(["identify", "-format", "%#", str(path)]).strip()
+
+
+def union(*boxes: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The smallest box holding every box (x, y, width, height)."""
+    left = min(b[0] for b in boxes)
+    top = min(b[1] for b in boxes)
+    right = max(b[0] + b[2] for b in boxes)
+    bottom = max(b[1] + b[3] for b in boxes)
+    return left, top, right - left, bottom - top
+
+
+def watcher_item_pids() -> dict[str, int]:
+    """The StatusNotifierWatcher's registered tray items, each with its owner's pid."""
+    from jeepney import DBusAddress, Properties, message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    watcher = DBusAddress(
+        "/StatusNotifierWatcher",
+        bus_name="org.kde.StatusNotifierWatcher",
+        interface="org.kde.StatusNotifierWatcher",
+    )
+    with open_dbus_connection(bus="SESSION") as conn:
+        reply = conn.send_and_get_reply(
+            Properties(watcher).get("RegisteredStatusNotifierItems"), timeout=5
+        )
+        _signature, items = reply.body[0]
+        pids = {}
+        for item in items:
+            service = item.split("/", 1)[0]
+            owner = conn.send_and_get_reply(
+                message_bus.GetConnectionUnixProcessID(service), timeout=5
+            )
+            pids[item] = int(owner.body[0])
+    return pids

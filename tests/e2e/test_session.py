@@ -25,7 +25,7 @@ from typing import Any
 
 import keyring
 import pytest
-from jeepney import DBusAddress, Properties, message_bus, new_method_call
+from jeepney import DBusAddress, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from keyring.backends import SecretService
 
@@ -38,6 +38,7 @@ from tests.e2e.desktop import (
     run,
     screenshot,
     wait_until,
+    watcher_item_pids,
     x_windows,
 )
 
@@ -215,28 +216,6 @@ def test_xembed_tray_shows_qt_balloon(
     assert dunst_history() == [], "the XEmbed route must not send a D-Bus notification"
 
 
-def _watcher_item_pids() -> dict[str, int]:
-    """The watcher's registered items, each with the pid of the process that owns it."""
-    watcher = DBusAddress(
-        "/StatusNotifierWatcher",
-        bus_name="org.kde.StatusNotifierWatcher",
-        interface="org.kde.StatusNotifierWatcher",
-    )
-    with open_dbus_connection(bus="SESSION") as conn:
-        reply = conn.send_and_get_reply(
-            Properties(watcher).get("RegisteredStatusNotifierItems"), timeout=5
-        )
-        _signature, items = reply.body[0]
-        pids = {}
-        for item in items:
-            service = item.split("/", 1)[0]
-            owner = conn.send_and_get_reply(
-                message_bus.GetConnectionUnixProcessID(service), timeout=5
-            )
-            pids[item] = owner.body[0]
-    return pids
-
-
 @pytest.mark.tray("sni")
 @pytest.mark.usefixtures("clean_notifications")
 def test_sni_show_message_reaches_dunst(
@@ -251,7 +230,7 @@ def test_sni_show_message_reaches_dunst(
         probe.wait_event("message")
         sent = time.perf_counter()
         # Qt registered its icon with the stand-in watcher (the route a real SNI host sees).
-        assert probe.proc.pid in _watcher_item_pids().values()
+        assert probe.proc.pid in watcher_item_pids().values()
         wait_until(
             lambda: run(["dunstctl", "count", "displayed"]).strip() == "1",
             message="dunst to show the notification",

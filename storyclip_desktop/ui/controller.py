@@ -238,6 +238,8 @@ class DesktopUi(QObject):
             self.settings_dialog.raise_()
             self.settings_dialog.activateWindow()
             return self.settings_dialog
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()  # a closed one: a new one reads fresh values
         dialog = SettingsDialog(
             self.settings_backend,
             first_run=first_run,

@@ -261,5 +261,11 @@ def test_notification_choices_reach_the_notifier(
     assert ui.notifier.notify(Notification("completed", "Done", "")) is None
     assert ui.notifier.notify(Notification("failed", "Failed", "")) == "banner"
     assert shown == ["failed"]
+    again = ui.open_settings()  # closed dialogs are not reused: fresh values
+    assert again is not None
+    assert again is not dialog
+    qtbot.waitUntil(lambda: again.api_key.edit.isEnabled())
+    assert not again.notify_boxes["completed"].isChecked()
+    again.reject()
     ui.window.hide()
     ui.tray.dispose()

@@ -349,34 +349,36 @@ class BatchMonitor:
             # 1,000-clip batch costs about what a 20-clip one does per event.
             index = event.current
             clips = batch.clips
-            if clips is tracked.ordered:
-                at = bisect_left(clips, index, key=_clip_index)
-                found = clips[at] if at < len(clips) and clips[at].index == index else None
-            else:  # clips as a summary listed them: sort them once (unique indexes)
-                by_index = {c.index: c for c in clips}
-                found = by_index.get(index)
-                clips = _ordered(by_index.values())
-                at = bisect_left(clips, index, key=_clip_index)
+            if clips is not tracked.ordered:
+                # Clips as a summary listed them: sorted once by index (unique); the
+                # very tuple is kept when it already was, so the next event is fast.
+                ordered = _ordered({c.index: c for c in clips}.values())
+                clips = tracked.ordered = clips if ordered == clips else ordered
+            at = bisect_left(clips, index, key=_clip_index)
+            found = clips[at] if at < len(clips) and clips[at].index == index else None
             current = found or Clip(index=index, status=ClipStatus.PENDING, status_raw="pending")
-            told = replace(
-                current,
-                status=event.clip_status,
-                status_raw=event.clip_status_raw,
-                error=event.error or current.error,
-            )
-            shown = merge_clip_status(current, told)
+            shown = _told(current, event)
             tracked.told[index] = shown
-            after = at + 1 if found is not None else at
-            tracked.ordered = clips = (*clips[:at], shown, *clips[after:])
-            if found is None or (shown is not found and shown != found):
+            if shown is not found:
+                after = at + 1 if found is not None else at
+                tracked.ordered = clips = (*clips[:at], shown, *clips[after:])
                 changed = [index]
             published, failed = _forward(batch, event.published, event.errors, event.total)
+            total = batch.total or event.total
+            current_index = max(batch.current_index or 0, index)
+            if clips is batch.clips and (published, failed, total, current_index) == (
+                batch.published,
+                batch.failed,
+                batch.total,
+                batch.current_index,
+            ):
+                return  # nothing new (a repeated ``waiting``, say)
             batch = replace(
                 batch,
                 published=published,
                 failed=failed,
-                total=batch.total or event.total,
-                current_index=max(batch.current_index or 0, index),
+                total=total,
+                current_index=current_index,
                 clips=clips,
             )
         elif isinstance(event, ConnectedEvent | CompletedEvent):
@@ -491,6 +493,23 @@ class BatchMonitor:
 
     def _save_memory(self) -> None:
         self._memory.save()
+
+
+def _told(current: Clip, event: ProgressEvent) -> Clip:
+    """``merge_clip_status(current, <current as the event tells it>)`` without
+    building the told clip, and ``current`` itself when nothing changes (events
+    repeat a status: three ``waiting`` per clip)."""
+    status = event.clip_status
+    if _RANK[status] < _RANK[current.status] and current.status is not ClipStatus.UNKNOWN:
+        return current
+    error = event.error or current.error
+    if (
+        status is current.status
+        and event.clip_status_raw == current.status_raw
+        and error == current.error
+    ):
+        return current
+    return replace(current, status=status, status_raw=event.clip_status_raw, error=error)
 
 
 def _clip_index(clip: Clip) -> int:

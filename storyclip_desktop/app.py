@@ -127,6 +127,8 @@ class _Demo:
             self.api_key,
             "--anon-key",
             self.anon_key,
+            "--exit-with-stdin",
+            stdin=asyncio.subprocess.PIPE,  # our lifeline: it closes when we die
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
             start_new_session=True,
@@ -140,6 +142,10 @@ class _Demo:
         self._drain = asyncio.ensure_future(self._discard(self.proc.stdout))
         return url
 
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
     @staticmethod
     async def _discard(stream: asyncio.StreamReader) -> None:
         while await stream.read(65536):
@@ -147,6 +153,8 @@ class _Demo:
 
     async def stop(self) -> None:
         proc, self.proc = self.proc, None
+        if proc is not None and proc.stdin is not None:
+            proc.stdin.close()
         if proc is not None and proc.returncode is None:
             proc.terminate()
             try:
@@ -295,7 +303,7 @@ class App:
         from storyclip_desktop.config import ENV_API_KEY, load_settings
         from storyclip_desktop.core.log import log_event
         from storyclip_desktop.core.secrets import api_key_entry
-        from storyclip_desktop.ui.bridge import MonitorBridge
+        from storyclip_desktop.ui.bridge import MonitorBridge, frame_interval_ms
         from storyclip_desktop.ui.controller import DesktopUi
         from storyclip_desktop.ui.settings_dialog import SettingsActions
 
@@ -305,7 +313,9 @@ class App:
         wakeup.install()
         settings = load_settings(QSettings())
         self.args.minimized = bool(self.args.minimized or settings.start_minimized)
-        self.bridge = MonitorBridge()
+        # Views redraw at most once a frame however fast events come (the model
+        # still applies every event): see MonitorBridge.
+        self.bridge = MonitorBridge(coalesce_ms=frame_interval_ms())
         self.ui = DesktopUi(Services(self), self.bridge)
         self.ui.settings_backend = SettingsActions(QSettings(), api_key_entry())
         self.ui.allow_insecure = bool(self.args.insecure)
@@ -356,7 +366,7 @@ class App:
             if self.demo is None:
                 self.demo = _Demo()
                 url = await self.demo.start()
-                log_event(_log, "demo_backend", url=url)
+                log_event(_log, "demo_backend", url=url, pid=self.demo.pid)
             cli = {
                 "api_url": self.demo.url,
                 "supabase_url": self.demo.url,

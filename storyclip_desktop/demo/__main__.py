@@ -98,6 +98,11 @@ def parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--faults", type=_faults, default={}, help="initial fault switches (JSON)")
     s.add_argument("--access-log", action="store_true")
+    s.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (a parent that dies takes the backend along)",
+    )
     s.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
 
     u = sub.add_parser("add-user", help="add a user (or reset its password); prints its id")
@@ -167,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         faults=args.faults,
         access_log=args.access_log,
         log_level=args.log_level,
+        exit_with_stdin=args.exit_with_stdin,
     )
     from .server import serve
 

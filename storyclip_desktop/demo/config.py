@@ -38,6 +38,7 @@ class ServerConfig:
     faults: dict[str, object] = field(default_factory=dict)
     access_log: bool = False
     log_level: str = "info"
+    exit_with_stdin: bool = False
 
     @property
     def upstream(self) -> bool:

@@ -362,6 +362,25 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+async def _serve(server: _Server, exit_with_stdin: bool, sock: socket.socket) -> None:
+    """Serve; with ``exit_with_stdin``, stop as a signal would once stdin closes.
+
+    The app's ``--demo`` keeps a pipe to our stdin open and never writes to it:
+    when the app dies however it dies (X server gone, killed), the pipe closes
+    and the backend does not outlive it.
+    """
+    loop = asyncio.get_running_loop()
+    if exit_with_stdin:
+
+        def watch() -> None:
+            while sys.stdin.buffer.read(4096):
+                pass
+            loop.call_soon_threadsafe(server._on_signal, signal.SIGTERM)
+
+        threading.Thread(target=watch, name="stdin-lifeline", daemon=True).start()
+    await server.serve(sockets=[sock])
+
+
 def serve(config: ServerConfig) -> int:
     """Run the backend until SIGTERM/SIGINT; the exit status."""
     logging.config.dictConfig(LOGGING)
@@ -397,7 +416,7 @@ def serve(config: ServerConfig) -> int:
         server_header=False,
     )
     server = _Server(uv_config, backend)
-    asyncio.run(server.serve(sockets=[sock]))
+    asyncio.run(_serve(server, config.exit_with_stdin, sock))
     return 0 if server.started or not server.should_exit else 1
 
 

@@ -7,8 +7,10 @@ in-window banner route; the real desktop routes are tested in tests/e2e.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,3 +190,34 @@ def test_minimized_start_follows_batches_without_opening_the_dialog(
     assert_clean_exit(app, code)
     assert app.events("dialog_opened") == []
     assert [e["kind"] for e in app.events("notification")] == ["active", "completed"]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie is gone for the user; its parent (init here) reaps it.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_demo_backend_never_outlives_the_app(tmp_path: Path) -> None:
+    """--demo's backend stops with a clean quit, and also when the app is killed."""
+    for how in ("sigterm", "sigkill"):
+        app = AppProcess(tmp_path / how, args=["--demo", "--minimized"]).start()
+        try:
+            demo = app.wait_event("demo_backend")[0]
+            app.wait_event("signed_in")
+        finally:
+            if how == "sigterm":
+                assert app.stop() == 0
+            else:
+                app.kill()
+        deadline = time.monotonic() + 15
+        while not _gone(demo["pid"]):
+            assert time.monotonic() < deadline, f"demo backend {demo['pid']} outlived ({how})"
+            time.sleep(0.05)  # the poll interval of a wait-for-condition, because pids are polled

@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libfontconfig1 libdbus-1-3 fonts-dejavu-core
   # a real desktop session for the end-to-end tests (never dbus-x11: it leaves stray daemons)
   xvfb xauth dbus-daemon gnome-keyring libsecret-tools dunst trayer xdotool x11-apps imagemagick
+  # validators and installers the packaging tests use
+  desktop-file-utils appstream pipx hicolor-icon-theme
 )
 
 missing=()

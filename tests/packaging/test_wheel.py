@@ -66,11 +66,6 @@ def test_wheel_has_the_gui_script_icons_and_translations(dist: Path) -> None:
     assert not [n for n in names if n.startswith("tests/") or n.endswith(".ts")]
 
 
-@pytest.mark.xfail(
-    reason="pyproject.toml's package-data does not list resources/linux yet (the lead's "
-    "file; packaging/README.md gives the lines); remove this marker once it does",
-    strict=True,
-)
 def test_wheel_has_the_desktop_entry_metainfo_and_hicolor_icons(dist: Path) -> None:
     with zipfile.ZipFile(_wheel(dist)) as wheel:
         names = set(wheel.namelist())

@@ -15,7 +15,7 @@ import getpass
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QStandardPaths, Signal
+from PySide6.QtCore import QElapsedTimer, QLockFile, QObject, QStandardPaths, QThread, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 __all__ = ["SingleInstance"]
@@ -23,9 +23,9 @@ __all__ = ["SingleInstance"]
 _MESSAGE = b"activate\n"
 
 
-def _server_name(app_id: str) -> str:
-    digest = hashlib.sha256(f"{app_id}:{getpass.getuser()}".encode()).hexdigest()[:16]
-    return f"{app_id}-{digest}"
+def _server_name(key: str) -> str:
+    digest = hashlib.sha256(f"{key}:{getpass.getuser()}".encode()).hexdigest()[:16]
+    return f"{key.split(':', 1)[0]}-{digest}"
 
 
 class SingleInstance(QObject):
@@ -42,6 +42,11 @@ class SingleInstance(QObject):
         )
         folder.mkdir(parents=True, exist_ok=True)
         self._lock = QLockFile(str(folder / f"{self._name}.lock"))
+        # The socket's name also depends on the runtime folder: an instance is
+        # per user *and* per session (tests run isolated sessions side by side).
+        # A short name, not a path inside the folder: socket paths are limited
+        # to about 100 bytes.
+        self._name = _server_name(f"{app_id}:{folder}")
         self._lock.setStaleLockTime(0)
         self._server: QLocalServer | None = None
 
@@ -57,10 +62,16 @@ class SingleInstance(QObject):
         self._server = server
         return True
 
-    def notify_primary(self, timeout_ms: int = 3000) -> bool:
-        """Ask the primary to come forward (a second launch, before any event loop runs)."""
+    def notify_primary(self, timeout_ms: int = 5000) -> bool:
+        """Ask the primary to come forward (a second launch, before any event loop runs).
+
+        The primary may still be starting (it holds the lock before it listens),
+        so failed connects are retried until ``timeout_ms`` has passed.
+        """
         socket = QLocalSocket()
-        for _ in range(max(1, timeout_ms // 250)):
+        timer = QElapsedTimer()
+        timer.start()
+        while timer.elapsed() < timeout_ms:
             socket.connectToServer(self._name)
             if socket.waitForConnected(250):
                 socket.write(_MESSAGE)
@@ -68,6 +79,7 @@ class SingleInstance(QObject):
                 socket.waitForBytesWritten(500)
                 socket.disconnectFromServer()
                 return True
+            QThread.msleep(50)  # a refused connect returns at once: pace the retries
         return False
 
     def release(self) -> None:

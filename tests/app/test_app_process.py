@@ -221,3 +221,20 @@ def test_demo_backend_never_outlives_the_app(tmp_path: Path) -> None:
         while not _gone(demo["pid"]):
             assert time.monotonic() < deadline, f"demo backend {demo['pid']} outlived ({how})"
             time.sleep(0.05)  # the poll interval of a wait-for-condition, because pids are polled
+
+
+def test_separate_sessions_of_a_user_each_run_their_own_instance(
+    backend_factory: Callable[..., Backend], tmp_path: Path
+) -> None:
+    """One instance per user *session*: isolated runtime folders do not collide."""
+    backend = backend_factory()
+    first = AppProcess(tmp_path / "one", backend=backend).start()
+    second = AppProcess(tmp_path / "two", backend=backend).start()
+    try:
+        first.wait_event("signed_in")
+        second.wait_event("signed_in")
+        assert first.running
+        assert second.running
+    finally:
+        assert_clean_exit(first, first.stop())
+        assert_clean_exit(second, second.stop())

@@ -8,7 +8,9 @@ so any view can be built, or rebuilt, at any time from what is known now.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
     from storyclip_desktop.core.events import MonitorListener
 
 __all__ = ["BatchStore", "MonitorBridge", "frame_interval_ms"]
+
+# What the views spend on one batch's update, at least (seconds); the first guess.
+_MIN_COST = 20e-6
+_FIRST_COST = 200e-6
 
 
 def frame_interval_ms() -> int:
@@ -35,18 +41,20 @@ class MonitorBridge(QObject):
     With ``coalesce_ms`` (the app passes the screen's frame interval), batch
     updates are coalesced: the first update after a quiet interval is emitted at
     once, later ones within the interval are merged per batch (its latest state
-    and the union of the changed clips) and emitted together when it ends, so the
-    views redraw at most once a frame however many events arrive. The core's
-    model is unaffected (it applies every event), and nothing is lost: a batch's
-    pending update goes out before its ``batchFinished``. Without it (the default)
-    every update is emitted as it comes.
+    and the union of the changed clips) and emitted when it ends, so the views
+    redraw at most once a frame however many events arrive. When many batches
+    move at once, a frame spends at most a quarter of its interval on them and
+    the batches left over go first in the next frame. The core's model is
+    unaffected (it applies every event), and nothing is lost: pending updates go
+    out before a ``batchFinished``. Without it (the default) every update is
+    emitted as it comes.
 
     Signals:
         batchAdded(Batch): a batch the monitor now follows.
         batchUpdated(Batch, list[int]): new state; the 1-based clip indexes that
             changed (emitted when not coalescing).
         batchesUpdated(list[tuple[Batch, list[int]]]): coalesced updates, at most
-            one per batch, in the order the batches first changed.
+            one per batch, oldest first.
         batchFinished(Batch): the batch ended; emitted once per batch (the core decides).
         streamStateChanged(str, StreamState): a batch's live stream changed state.
         serverReachableChanged(bool): the server stopped or started answering.
@@ -71,6 +79,9 @@ class MonitorBridge(QObject):
             window.setInterval(coalesce_ms)
             window.timeout.connect(self._window_ended)
             self._window = window
+        # A quarter of the frame for the views, the rest for painting and the events.
+        self._budget = coalesce_ms / 4000
+        self._cost = _FIRST_COST
 
     def batch_added(self, batch: Batch) -> None:
         self.batchAdded.emit(batch)
@@ -95,14 +106,32 @@ class MonitorBridge(QObject):
         if self._pending:
             assert self._window is not None
             self._window.start()  # still busy: the next flush is a frame away
-            self.flush()
+            self._flush(self._budget)
 
     def flush(self) -> None:
-        """Emit the coalesced updates now (nothing when there are none)."""
-        if self._pending:
-            items = [(batch, sorted(changed)) for batch, changed in self._pending.values()]
-            self._pending.clear()
-            self.batchesUpdated.emit(items)
+        """Emit every coalesced update now (nothing when there are none)."""
+        self._flush(None)
+
+    def _flush(self, budget: float | None) -> None:
+        """Emit pending updates, oldest first, in one signal. With a ``budget``
+        (seconds), only as many as the views handled in that time lately: a frame
+        never spends much more than that on them however many batches moved, the
+        rest go first in the next frame (each batch redraws every few frames then,
+        never less exactly)."""
+        pending = self._pending
+        if not pending:
+            return
+        count = len(pending)
+        if budget is not None:
+            count = max(1, min(count, int(budget / self._cost)))
+        taken = list(islice(pending.items(), count))
+        for batch_id, _item in taken:
+            del pending[batch_id]
+        started = time.perf_counter()
+        self.batchesUpdated.emit([(batch, sorted(changed)) for _id, (batch, changed) in taken])
+        spent = (time.perf_counter() - started) / len(taken)
+        # What one batch costs the views, smoothed (a burst of paint must not starve them).
+        self._cost = max(_MIN_COST, 0.7 * self._cost + 0.3 * spent)
 
     def batch_finished(self, batch: Batch) -> None:
         self.flush()

@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QMetaMethod,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -58,6 +59,9 @@ _STATUS_ORDER = {
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
+# The change signals that show someone follows a model, per model class.
+_MODEL_SIGNALS: dict[type, list[QMetaMethod]] = {}
+
 
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` literally: Qt guesses rich text for anything
@@ -95,6 +99,11 @@ class ClipTableModel(QAbstractTableModel):
         old = self._clips
         if new is old:
             return
+        if not self._observed():
+            # Nothing shows these rows yet (a card builds its table at first use):
+            # there is nobody to tell which rows changed, so nothing to compare.
+            self._clips = new
+            return
         common = len(old)
         # Rows holding the very same clip object cannot differ: only the others are
         # compared, and finding them runs in C (a 1,000-clip batch with one clip
@@ -114,6 +123,17 @@ class ClipTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), common, len(new) - 1)
             self._clips = new
             self.endInsertRows()
+
+    def _observed(self) -> bool:
+        """A view, a proxy or anyone else follows this model's changes."""
+        signals = _MODEL_SIGNALS.get(type(self))
+        if signals is None:
+            signals = _MODEL_SIGNALS[type(self)] = [
+                QMetaMethod.fromSignal(signal)
+                for signal in (self.dataChanged, self.rowsInserted, self.modelAboutToBeReset,
+                               self.modelReset, self.layoutChanged)
+            ]  # fmt: skip
+        return any(map(self.isSignalConnected, signals)) or bool(self.persistentIndexList())
 
     # ------------------------------------------------------------ Qt model API
 

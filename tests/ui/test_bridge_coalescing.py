@@ -7,14 +7,16 @@ per frame, carrying each batch's latest state and every clip that changed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import QApplication
 
-from storyclip_desktop.core.model import StreamState
+from storyclip_desktop.core.model import BatchStatus, ClipStatus, StreamState
 from storyclip_desktop.ui.batches_dialog import ActiveBatchesDialog
 from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge, frame_interval_ms
-from storyclip_desktop.ui.clip_model import ClipTableModel
+from storyclip_desktop.ui.clip_model import ClipTableModel, ClipTableView, RawValueRole
 
-from .fakes import BatchRun, make_batch
+from .fakes import BatchRun, make_batch, make_clip
 
 
 def test_first_update_at_once_then_one_merged_update_per_frame(qtbot: object) -> None:
@@ -97,16 +99,17 @@ def test_a_burst_of_events_ends_exactly_on_the_last_state(qtbot: object) -> None
     for index in range(1, 201):
         run.clip(index, "uploading")
         run.clip(index, "error" if index == 7 else "published", error="no" if index == 7 else None)
-    qtbot.waitUntil(lambda: card.progress.text() == "200 / 200 clips", timeout=5000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: card.progress.value() == 200, timeout=5000)  # type: ignore[attr-defined]
     assert len(redraws) < 20  # 400 events, a handful of frames
-    assert card.counts.text() == "Published 199 · Failed 1 · Pending 0"
-    model = card.model
-    assert model.index(6, ClipTableModel.STATUS).data() == "Failed"
-    assert model.index(6, ClipTableModel.ERROR).data() == "no"
-    assert model.index(199, ClipTableModel.STATUS).data() == "Published"
-    assert store.batch(run.batch.batch_id) == run.batch
+    assert card.batch == run.batch == store.batch(run.batch.batch_id)
+    assert (card.batch.published, card.batch.failed) == (199, 1)
+    clips = card.model.clips
+    assert clips == run.batch.clips  # every row, not only the last ones
+    assert clips[6].status is ClipStatus.FAILED
+    assert card.model.index(6, ClipTableModel.ERROR).data() == "no"
+    assert clips[199].status is ClipStatus.PUBLISHED
     run.finish()
-    assert card.chip.text() == "Completed"
+    assert card.chip.status is BatchStatus.COMPLETED
     bridge.stream_state_changed(run.batch.batch_id, StreamState("finished"))
     assert card.stream_label.isHidden()
 
@@ -117,3 +120,58 @@ def test_frame_interval_follows_the_screen(qapp: QApplication) -> None:
     rate = qapp.primaryScreen().refreshRate()
     if rate > 0:
         assert interval == max(8, min(33, round(1000 / rate)))
+
+
+def test_many_batches_spread_over_frames_oldest_first(qtbot: object) -> None:
+    """A frame spends a bounded time on the views: when one batch's update is known
+    to take the whole budget, each frame takes one batch, oldest first, and every
+    batch still ends on its latest state."""
+    bridge = MonitorBridge(coalesce_ms=20)
+    store = BatchStore(bridge)
+    frames: list[list[str]] = []
+    bridge.batchesUpdated.connect(lambda items: frames.append([b.batch_id for b, _c in items]))
+    names = [f"b{n:02d}" for n in range(5)]
+    for name in names:
+        bridge.batch_added(make_batch(name, total=5))
+    bridge._cost = 1.0  # one batch "takes" a second: one batch per frame
+    bridge.batch_updated(make_batch("first", total=5), [])  # opens the window
+    for published in (1, 2):
+        for name in names:
+            bridge.batch_updated(make_batch(name, total=5, published=published), [published])
+    qtbot.waitUntil(lambda: sum(map(len, frames)) == 6, timeout=5000)  # type: ignore[attr-defined]
+    assert frames == [["first"], *([name] for name in names)]
+    assert all(store.batch(name).published == 2 for name in names)  # type: ignore[union-attr]
+    # Cheap views: everything pending goes out in one frame.
+    bridge._cost = 1e-6
+    for name in names:
+        bridge.batch_updated(make_batch(name, total=5, published=3), [3])
+    qtbot.waitUntil(lambda: len(frames) == 7, timeout=5000)  # type: ignore[attr-defined]
+    assert frames[-1] == names
+
+
+def test_a_model_nobody_shows_stays_exact_and_tells_its_first_viewer(qtbot: object) -> None:
+    """A collapsed card's model has no view: it keeps the new clips without
+    comparing rows (nobody to tell); once something follows it, it reports the
+    rows that change, and a view built late shows the current clips."""
+    clips = tuple(make_clip(i) for i in range(1, 201))
+    model = ClipTableModel(clips)
+    later = tuple(replace(c, status=ClipStatus.PUBLISHED, status_raw="published") for c in clips)
+    model.set_clips(later)
+    assert model.clips == later
+    rows: list[tuple[int, int]] = []
+    model.dataChanged.connect(
+        lambda top, bottom, _roles=None: rows.append((top.row(), bottom.row()))
+    )
+    last = (
+        *later[:9],
+        replace(later[9], status=ClipStatus.FAILED, status_raw="failed"),
+        *later[10:],
+    )
+    model.set_clips(last)
+    assert rows == [(9, 9)]
+    view = ClipTableView(model)
+    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    shown = view.proxy.index(9, ClipTableModel.STATUS).data(RawValueRole)
+    assert (
+        shown == view.proxy.index(0, ClipTableModel.STATUS).data(RawValueRole) - 6
+    )  # failed first

@@ -41,6 +41,9 @@ __all__ = ["Backoff", "BatchFollower", "FollowPolicy", "FollowerSink"]
 
 _log = get_logger("stream")
 
+# How long one stream may apply events without letting the rest of the app run.
+_SHARE = 0.002
+
 
 @dataclass(frozen=True, slots=True)
 class FollowPolicy:
@@ -347,6 +350,7 @@ class BatchFollower:
         # waiting is per network chunk: under load a chunk carries many events,
         # and a task plus a timer per event was most of the cost of an event.
         deadline = loop.time() + watchdog
+        share_ends = deadline
         try:
             while True:
                 if pending is None:
@@ -368,6 +372,7 @@ class BatchFollower:
                     chunk = finished.result()
                 except StopAsyncIteration:
                     return
+                share_ends = loop.time() + _SHARE
                 for message in decoder.feed(chunk):
                     seen_comments = decoder.comments
                     now = loop.time()
@@ -375,6 +380,11 @@ class BatchFollower:
                     await self._handle_message(message, decoder, opened, now)
                     if self._finished:
                         return
+                    if now >= share_ends:
+                        # A chunk read while the app was busy can hold hundreds of
+                        # events: let the rest of the app (the UI) in now and then.
+                        await asyncio.sleep(0)
+                        share_ends = loop.time() + _SHARE
         finally:
             if pending is not None:
                 pending.cancel()

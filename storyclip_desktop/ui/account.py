@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -16,10 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storyclip_desktop.core.model import Batch, BatchStatus
+from storyclip_desktop.core.model import Batch
 
-from . import style
-from .batch_card import StatusChip, color_label, plain_label, set_progress
+from .batch_card import StatusChip, color_label, plain_label, progress_color, set_progress
 from .bridge import BatchStore
 from .resources import app_icon
 from .texts import batch_status_text, fill, plural, short_id
@@ -42,10 +43,20 @@ class AccountView(QWidget):
     refreshRequested = Signal()
     signOutRequested = Signal()
 
-    def __init__(self, store: BatchStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: BatchStore,
+        parent: QWidget | None = None,
+        tray_available: Callable[[], bool] = lambda: True,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("accountView")
         self._store = store
+        #: Whether closing the window keeps the app running (a tray exists).
+        self.tray_available = tray_available
+        #: How the user hears about a finished batch: "tray", "dbus" or "banner"
+        #: (the controller hands in the notifier's choice).
+        self.notification_route: Callable[[], str] = lambda: "tray"
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 14)
@@ -143,25 +154,63 @@ class AccountView(QWidget):
         self.refresh_button.setEnabled(not busy)
         self.refresh_button.setText(self.tr("Refreshing…") if busy else self.tr("Refresh"))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        # The tray host or the notification service may have come or gone.
+        super().showEvent(event)
+        self.update_summary()
+
     def update_summary(self) -> None:
+        texts = plural()
         running = self._store.running()
         finished = self._store.finished()
+        sentences: list[str] = []
         if running:
             total = sum(b.total for b in running)
             done = sum(b.done for b in running)
-            self.headline.setText(plural().batches_publishing(len(running)))
-            self.detail.setText(fill(self.tr("%1 of %2 clips done so far."), done, total))
+            failed = sum(b.failed for b in running)
+            self.headline.setText(texts.batches_publishing(len(running)))
+            sentences.append(texts.clips_done_so_far(done, total))
+            if failed:
+                sentences.append(texts.failed_clips_sentence(failed))
+            if finished:
+                sentences.append(self.tr("%n batch(es) finished earlier.", "", len(finished)))
         else:
             self.headline.setText(self.tr("Nothing is publishing right now"))
-            self.detail.setText(
-                self.tr(
-                    "When you publish from StoryClip, your batches show up here and "
-                    "the tray tells you when they finish."
-                )
-            )
-        if finished:
-            self.detail.setText(f"{self.detail.text()} {plural().finished_batches(len(finished))}.")
+            if finished:
+                sentences.append(self.tr("%n batch(es) finished.", "", len(finished)))
+                failed = sum(b.failed for b in finished)
+                if failed:
+                    sentences.append(texts.failed_clips_sentence(failed))
+            else:
+                sentences.append(self.how_you_hear())
+        text = " ".join(sentences)
+        if self.detail.text() != text:
+            self.detail.setText(text)
         self._fill_rows(running + finished)
+
+    def how_you_hear(self) -> str:
+        """What happens when a batch finishes, and when this window is closed, on this
+        desktop: the tray, a desktop notification, or the banner in this window."""
+        route = self.notification_route()
+        if route == "banner":
+            first = self.tr(
+                "When you publish from StoryClip, your batches show up here and a message "
+                "at the top of this window tells you when they finish."
+            )
+        else:
+            first = self.tr(
+                "When you publish from StoryClip, your batches show up here and a desktop "
+                "notification tells you when they finish."
+            )
+        if self.tray_available():
+            second = self.tr(
+                "Closing this window keeps StoryClip Desktop running in the system tray."
+            )
+        else:
+            second = self.tr(
+                "This desktop has no system tray, so closing this window quits StoryClip Desktop."
+            )
+        return f"{first} {second}"
 
     def _fill_rows(self, batches: list[Batch]) -> None:
         shown = batches[:_LISTED]
@@ -193,15 +242,11 @@ class AccountView(QWidget):
             if chip.status is not batch.status or chip.text() != batch_status_text(batch):
                 chip.set_batch(batch)
             value = batch.done if batch.total else (1 if batch.is_final else 0)
-            text = fill(self.tr("%1 / %2"), batch.done, batch.total)
+            text = plural().short_progress(batch.done, batch.total, batch.failed)
             if (bar.maximum(), bar.value(), bar.format()) != (max(batch.total, 1), value, text):
                 set_progress(bar, value, max(batch.total, 1), text)
             palette = bar.palette()
-            color = (
-                self.palette().color(QPalette.ColorRole.Highlight)
-                if batch.status is BatchStatus.PROCESSING
-                else style.chip_color(batch.status)
-            )
+            color = progress_color(batch, self.palette())
             if palette.color(QPalette.ColorRole.Highlight) != color:
                 palette.setColor(QPalette.ColorRole.Highlight, color)
                 bar.setPalette(palette)

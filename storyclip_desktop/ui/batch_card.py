@@ -8,6 +8,7 @@ opens.
 
 from __future__ import annotations
 
+import re
 import time
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
@@ -29,7 +30,20 @@ from . import style
 from .clip_model import ClipTableModel, ClipTableView, plain_tooltip
 from .texts import batch_status_text, fill, format_time, plural, short_id, stream_state_text
 
-__all__ = ["BatchCard", "StatusChip", "color_label", "plain_label", "set_progress"]
+__all__ = [
+    "BatchCard",
+    "StatusChip",
+    "breakable",
+    "color_label",
+    "display_error",
+    "plain_label",
+    "progress_color",
+    "set_progress",
+]
+
+_ERROR_MAX = 300
+_TOOLTIP_MAX = 2000
+_LONG_RUN = re.compile(r"\S{25,}")
 
 _STREAM_TONES = {
     "connecting": "grey",
@@ -64,6 +78,36 @@ def set_progress(bar: QProgressBar, value: int, maximum: int, text: str) -> None
         bar.setFormat(text)
     finally:
         bar.setUpdatesEnabled(True)
+
+
+def progress_color(batch: Batch, palette: QPalette) -> QColor:
+    """The bar's colour: the chip's, except that a completed batch with failed
+    clips is amber, not green (the user must see that something failed)."""
+    if batch.status is BatchStatus.PROCESSING:
+        return palette.color(QPalette.ColorRole.Highlight)
+    if batch.status is BatchStatus.COMPLETED and batch.failed > 0:
+        return QColor(style.PARTIAL_COLOR)
+    return style.chip_color(batch.status)
+
+
+def display_error(text: str, limit: int = _ERROR_MAX) -> str:
+    """A server error as a label shows it: one paragraph, at most ``limit``
+    characters, and long unbroken runs (URLs, ids) given break points so a
+    word-wrapped label never widens its window."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return breakable(flat)
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space every 24 characters of a long unbroken run:
+    QLabel wraps only at break points, and one long URL would set its minimum width."""
+    return _LONG_RUN.sub(lambda m: "\u200b".join(_chunks(m.group(0), 24)), text)
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def color_label(label: QLabel, tone: str, palette: QPalette) -> None:
@@ -126,7 +170,7 @@ def _chip_key(batch: Batch) -> tuple[object, ...]:
 
 
 def _progress_key(batch: Batch) -> tuple[object, ...]:
-    return (batch.total, batch.done, batch.status)
+    return (batch.total, batch.done, batch.failed, batch.status)
 
 
 def _counts_key(batch: Batch) -> tuple[object, ...]:
@@ -176,10 +220,16 @@ class BatchCard(QFrame):
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chip = StatusChip(self)
+        # A completed batch with failed clips keeps the server's "Completed" chip;
+        # this note beside it says that not everything was published.
+        self.failure_note = plain_label(parent=self)
+        self.failure_note.setObjectName("failureNote")
+        self.failure_note.setVisible(False)
         self.times = plain_label(parent=self)
         self.times.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         top.addWidget(self.title)
         top.addWidget(self.chip)
+        top.addWidget(self.failure_note)
         top.addStretch(1)
         top.addWidget(self.times)
         layout.addLayout(top)
@@ -245,21 +295,27 @@ class BatchCard(QFrame):
         if old is None or _counts_key(old) != _counts_key(batch):
             self.counts.setText(
                 fill(
-                    self.tr("Published %1 · Failed %2 · Pending %3"),
+                    self.tr("Published: %1 · Failed: %2 · Pending: %3"),
                     batch.published,
                     batch.failed,
                     batch.pending,
                 )
             )
+            if batch.failed > 0:
+                self.failure_note.setText("● " + plural().failed_clips(batch.failed))
+                self._color(self.failure_note, "red")
+            self.failure_note.setVisible(batch.failed > 0)
         if old is None or _times_key(old) != _times_key(batch):
             self.times.setText(self._times_text(batch))
         if old is None or old.error != batch.error:
             if batch.error:
-                self.error.setText(fill(self.tr("Server error: %1"), batch.error))
+                self.error.setText(fill(self.tr("Server error: %1"), display_error(batch.error)))
+                self.error.setToolTip(plain_tooltip(batch.error[:_TOOLTIP_MAX]))
                 self._color(self.error, "red")
                 self.error.setVisible(True)
             else:
                 self.error.clear()
+                self.error.setToolTip("")
                 self.error.setVisible(False)
         if old is None or len(old.clips) != len(batch.clips):
             self.toggle.setText(plural().clips_label(len(batch.clips)))
@@ -273,21 +329,10 @@ class BatchCard(QFrame):
         if total <= 0:
             set_progress(self.progress, 1 if batch.is_final else 0, 1, self.tr("No clips"))
         else:
-            text = fill(self.tr("%1 / %2 clips"), batch.done, total)
+            text = plural().clips_progress(batch.done, total, batch.failed)
             set_progress(self.progress, batch.done, total, text)
-        tone = {
-            BatchStatus.COMPLETED: "#2e9d52",
-            BatchStatus.FAILED: "#d64545",
-            BatchStatus.PAUSED: "#8a9099",
-            BatchStatus.CANCELLED: "#8a9099",
-        }.get(batch.status)
         palette = self.progress.palette()
-        if tone is not None:
-            palette.setColor(QPalette.ColorRole.Highlight, QColor(tone))
-        else:
-            palette.setColor(
-                QPalette.ColorRole.Highlight, self.palette().color(QPalette.ColorRole.Highlight)
-            )
+        palette.setColor(QPalette.ColorRole.Highlight, progress_color(batch, self.palette()))
         self.progress.setPalette(palette)
 
     def _times_text(self, batch: Batch) -> str:

@@ -258,10 +258,8 @@ class ActiveBatchesDialog(QDialog):
     def _update_header(self) -> None:
         running = sum(1 for c in self.cards.values() if c.batch.status is BatchStatus.PROCESSING)
         finished = sum(1 for c in self.cards.values() if c.batch.is_final)
-        parts = [plural().batches_publishing(running)]
-        if finished:
-            parts.append(plural().finished_batches(finished))
-        self.summary.setText(" · ".join(parts))
+        failed = sum(c.batch.failed for c in self.cards.values())
+        self.summary.setText(plural().batches_summary(running, finished, failed))
         self.empty.setVisible(not self.cards)
         notices: list[str] = []
         if not self._store.reachable:

@@ -28,7 +28,7 @@ from .resources import icon_path
 from .services import SIGN_IN_REASONS, AppServices
 from .settings_dialog import SettingsBackend, SettingsDialog
 from .tasks import spawn
-from .texts import sign_in_error, signed_out_text, vault_text
+from .texts import memory_text, sign_in_error, signed_out_text, vault_text
 from .tray import TrayIcon, status_notifier_tray
 
 __all__ = ["DesktopUi"]
@@ -79,6 +79,7 @@ class DesktopUi(QObject):
         self.log_folder: Path = log_dir()
         self.settings_dialog: SettingsDialog | None = None
         self.about_dialog: AboutDialog | None = None
+        self._memory_problem: str | None = None
 
         self.tray = TrayIcon(self.store, tray_available, tray_via_dbus, self)
         self.window = MainWindow(self.store, self.settings, self.tray.is_available)
@@ -93,6 +94,7 @@ class DesktopUi(QObject):
             )
         self.dbus = dbus
         self.notifier = Notifier(self.window.banner, self.tray, dbus, self)
+        self.window.account.notification_route = self.notifier.route
 
         w = self.window
         w.quitRequested.connect(self.quitRequested)
@@ -138,8 +140,23 @@ class DesktopUi(QObject):
 
     def on_signed_in(self) -> None:
         """The session is there (form, restored from the keyring, or environment)."""
-        self.window.show_account(self.services.user_email, vault_text(self.services.vault_message))
+        self.window.show_account(self.services.user_email, self.notice_text())
         self.tray.set_signed_in(True)
+
+    def notice_text(self) -> str:
+        """The account view's standing notice: what this app cannot keep (the session
+        without a keyring, the announced batches without a writable data folder)."""
+        parts = (vault_text(self.services.vault_message), memory_text(self._memory_problem))
+        return "\n".join(p for p in parts if p)
+
+    def show_memory_problem(self, code: str | None) -> str:
+        """The monitor's memory cannot be saved or read (``MonitorMemory.problem``);
+        the notice now shown (also while signed out: the next sign-in shows it)."""
+        self._memory_problem = code
+        text = self.notice_text()
+        if self.window.signed_in:
+            self.window.account.set_vault_message(text)
+        return text
 
     def show_window(self) -> None:
         self.window.bring_forward()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from . import style
 from .account import AccountView
-from .batch_card import plain_label
+from .batch_card import breakable, plain_label
 from .bridge import BatchStore
 from .resources import app_icon
 from .signin import SignInView
@@ -79,7 +79,7 @@ class Banner(QFrame):
         self.kind = kind
         self._batch_id = batch_id
         self.title.setText(title)
-        self.body.setText(body)
+        self.body.setText(breakable(body))
         self.body.setVisible(bool(body))
         problem = kind in ("failed", "unreachable")
         pixmap = (
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.stack = QStackedWidget(central)
         self.sign_in = SignInView(self.stack)
-        self.account = AccountView(store, self.stack)
+        self.account = AccountView(store, self.stack, tray_available)
         self.stack.addWidget(self.sign_in)
         self.stack.addWidget(self.account)
         layout.addWidget(self.stack, 1)
@@ -230,6 +230,7 @@ class MainWindow(QMainWindow):
         self._signed_in = False
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.reset(notice)
+        self.sign_in.set_tray_available(self._tray_available())
         for action in (self.batches_action, self.refresh_action, self.sign_out_action):
             action.setEnabled(False)
         self.update_status()
@@ -280,6 +281,11 @@ class MainWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Whether a tray exists is known once the app showed its icon (or could not).
+        super().showEvent(event)
+        self.sign_in.set_tray_available(self._tray_available())
 
     def set_quitting(self) -> None:
         """The app is quitting: a close from now on is just a close."""

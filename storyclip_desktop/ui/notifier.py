@@ -43,7 +43,7 @@ from storyclip_desktop.core.model import Batch, BatchStatus
 
 from .main_window import Banner
 from .tasks import spawn
-from .texts import fill, plural
+from .texts import plural
 from .tray import TrayIcon
 
 __all__ = ["DesktopNotifications", "Notification", "Notifier", "Route"]
@@ -347,7 +347,8 @@ class Notifier(QObject):
 
     def announce_finished(self, batch: Batch) -> Notification:
         """A batch ended (the core calls this once per batch)."""
-        published = fill(self.tr("%1 of %2 clips were published"), batch.published, batch.total)
+        texts = plural()
+        published = texts.clips_published_failed(batch.published, batch.total, batch.failed)
         if batch.status is BatchStatus.FAILED:
             reason = " ".join((batch.error or "").split())
             if len(reason) > _REASON_MAX:
@@ -357,18 +358,17 @@ class Notifier(QObject):
             )
         elif batch.status is BatchStatus.CANCELLED:
             note = Notification(
-                "cancelled", self.tr("Publishing cancelled"), published, batch.batch_id
+                "cancelled",
+                self.tr("Publishing cancelled"),
+                published,
+                batch.batch_id,
             )
         else:
-            if batch.failed:
-                published = fill(
-                    self.tr("%1 of %2 clips were published, %3 failed"),
-                    batch.published,
-                    batch.total,
-                    batch.failed,
-                )
             note = Notification(
-                "completed", self.tr("Publishing completed"), published, batch.batch_id
+                "completed",
+                self.tr("Publishing completed"),
+                published,
+                batch.batch_id,
             )
         self.notify(note)
         return note

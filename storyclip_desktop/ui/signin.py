@@ -60,10 +60,8 @@ class SignInView(QWidget):
         heading.setFont(font)
         heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         column.addWidget(heading)
-        hint = QLabel(
-            self.tr("Follow your publishing from the tray, even with every window closed."),
-            self,
-        )
+        self.hint = hint = QLabel(self)
+        self.set_tray_available(True)
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -165,6 +163,14 @@ class SignInView(QWidget):
             self.password.setFocus()
         else:
             self.button.setFocus()
+
+    def set_tray_available(self, available: bool) -> None:
+        """Promise the tray only on a desktop that has one."""
+        if available:
+            text = self.tr("Follow your publishing from the tray, even with every window closed.")
+        else:
+            text = self.tr("StoryClip Desktop tells you when each of your batches finishes.")
+        self.hint.setText(text)
 
     def reset(self, notice: str = "") -> None:
         """Back to an empty form (after sign-out), with an optional reason."""

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 
 from storyclip_desktop.core.model import BatchStatus, ClipStatus
 
-__all__ = ["chip_color", "clip_tone", "is_dark", "tone"]
+__all__ = ["PARTIAL_COLOR", "chip_color", "clip_tone", "is_dark", "tone"]
 
 # name: (on a light window, on a dark window)
 _TONES: dict[str, tuple[str, str]] = {
@@ -32,6 +32,9 @@ _CHIPS: dict[BatchStatus, str] = {
     BatchStatus.CANCELLED: "#6b7280",
     BatchStatus.UNKNOWN: "#6b7280",
 }
+
+#: A completed batch with failed clips: its progress bar (the chip stays green).
+PARTIAL_COLOR = "#d98c1f"
 
 _CLIP_TONES: dict[ClipStatus, str] = {
     ClipStatus.PENDING: "grey",

@@ -21,6 +21,7 @@ __all__ = [
     "clip_status_text",
     "fill",
     "format_time",
+    "memory_text",
     "plural",
     "short_id",
     "sign_in_error",
@@ -47,10 +48,17 @@ translate = QCoreApplication.translate
 
 
 class Texts(QObject):
-    """Sentences with a number in them: ``tr`` with ``n`` picks the plural form."""
+    """Sentences with a number in them: ``tr`` with ``n`` picks the plural form.
+
+    Each count sentence is one numerus message (English and Spanish forms in the
+    .ts files), never "%1 item(s)": Spanish needs "1 falló" but "2 fallaron".
+    """
 
     def batches_publishing(self, n: int) -> str:
         return self.tr("%n batch(es) publishing", "", n)
+
+    def nothing_publishing(self) -> str:
+        return self.tr("Nothing publishing")
 
     def publications_in_progress(self, n: int) -> str:
         return self.tr("You have %n publication(s) in progress", "", n)
@@ -61,11 +69,64 @@ class Texts(QObject):
     def finished_batches(self, n: int) -> str:
         return self.tr("%n batch(es) finished", "", n)
 
+    def failed_batches(self, n: int) -> str:
+        return self.tr("%n batch(es) failed", "", n)
+
+    def failed_clips(self, n: int) -> str:
+        """A fragment for a list joined with " · ": "2 clips failed"."""
+        return self.tr("%n clip(s) failed", "", n)
+
+    def failed_clips_sentence(self, n: int) -> str:
+        """A sentence of its own: "2 clips failed." ("Fallaron 2 clips.")."""
+        return self.tr("%n clip(s) failed.", "sentence", n)
+
     def more_batches(self, n: int) -> str:
         return self.tr("and %n more…", "", n)
 
     def following_live(self, n: int) -> str:
         return self.tr("Connected — following %n batch(es) live", "", n)
+
+    def clips_done_so_far(self, done: int, total: int) -> str:
+        return fill(self.tr("%1 of %n clip(s) done so far.", "", total), done)
+
+    def clips_progress(self, done: int, total: int, failed: int) -> str:
+        """A progress bar's text: "12 / 20 clips", "30 / 30 clips · 1 failed"."""
+        text = fill(self.tr("%1 / %n clip(s)", "", total), done)
+        if failed > 0:
+            text = fill(self.tr("%1 · %n failed", "progress", failed), text)
+        return text
+
+    def short_progress(self, done: int, total: int, failed: int) -> str:
+        """A narrow progress bar's text: "12 / 20", "30 / 30 · 1 failed"."""
+        text = f"{done} / {total}"
+        if failed > 0:
+            text = fill(self.tr("%1 · %n failed", "progress", failed), text)
+        return text
+
+    def clips_published(self, published: int, total: int) -> str:
+        """The notification's sentence: "18 of 20 clips were published"."""
+        if total == 1:
+            if published == 1:
+                return self.tr("The clip was published")
+            return self.tr("The clip was not published")
+        return fill(self.tr("%n of %1 clips were published", "", published), total)
+
+    def clips_published_failed(self, published: int, total: int, failed: int) -> str:
+        """ "18 of 20 clips were published, 2 failed" (with the failures when there are)."""
+        text = self.clips_published(published, total)
+        if failed > 0:
+            text = fill(self.tr("%1, %n failed", "published", failed), text)
+        return text
+
+    def batches_summary(self, running: int, finished: int, failed_clips: int = 0) -> str:
+        """ "2 batches publishing · 3 batches finished · 1 clip failed";
+        "Nothing publishing · …" when nothing runs (never "0 batches publishing")."""
+        parts = [self.batches_publishing(running) if running else self.nothing_publishing()]
+        if finished:
+            parts.append(self.finished_batches(finished))
+        if failed_clips:
+            parts.append(self.failed_clips(failed_clips))
+        return " · ".join(parts)
 
 
 _texts: Texts | None = None
@@ -235,4 +296,21 @@ def vault_text(code: str | None) -> str:
         "Texts",
         "Your session could not be saved in the password keyring, so it is kept only "
         "until you quit StoryClip Desktop.",
+    )
+
+
+def memory_text(code: str | None) -> str:
+    """What the app cannot remember when its data folder cannot be written or read."""
+    if code is None:
+        return ""
+    if code == "unreadable":
+        return translate(
+            "Texts",
+            "StoryClip Desktop could not read its list of announced batches; it may "
+            "announce a finished batch again.",
+        )
+    return translate(
+        "Texts",
+        "StoryClip Desktop cannot save its list of announced batches; after a restart "
+        "it may announce a finished batch again.",
     )

@@ -189,19 +189,24 @@ class TrayIcon(QObject):
             return self.tr("Not signed in")
         if not self._store.reachable:
             return self.tr("Cannot reach the server")
+        texts = plural()
         running = self._store.running()
         if running:
             done = sum(b.done for b in running)
             total = sum(b.total for b in running)
-            return fill(
+            failed = sum(b.failed for b in running)
+            text = fill(
                 self.tr("%1 — %2 / %3 clips"),
-                plural().batches_publishing(len(running)),
+                texts.batches_publishing(len(running)),
                 done,
                 total,
             )
+            return f"{text} · {texts.failed_clips(failed)}" if failed else text
         if self._unseen_failures:
-            return self.tr("A batch failed")
-        return self.tr("Nothing publishing")
+            failures = texts.failed_batches(len(self._unseen_failures))
+            return f"{texts.nothing_publishing()} · {failures}"
+        finished = self._store.finished()
+        return texts.batches_summary(0, len(finished), sum(b.failed for b in finished))
 
     def update(self) -> None:
         """Refresh icon, tooltip and menu; only what changed is handed to the tray

@@ -10,9 +10,11 @@ from datetime import timedelta
 import psutil
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
-from storyclip_desktop.core.model import StreamState
+from storyclip_desktop.core.model import BatchStatus, StreamState
+from storyclip_desktop.ui import style
 from storyclip_desktop.ui.batch_card import BatchCard
 from storyclip_desktop.ui.batches_dialog import ActiveBatchesDialog
 from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge
@@ -57,21 +59,28 @@ def test_cards_follow_a_running_batch_to_the_end(qtbot: object, settings: QSetti
         )
         done = index
         assert card.progress.value() == done
-        assert card.progress.text() == f"{done} / 20 clips"
         failed = 1 if index >= 4 else 0
+        assert card.progress.text() == f"{done} / 20 clips" + (" · 1 failed" if failed else "")
         assert card.counts.text() == (
-            f"Published {done - failed} · Failed {failed} · Pending {20 - done}"
+            f"Published: {done - failed} · Failed: {failed} · Pending: {20 - done}"
         )
+        assert card.failure_note.isHidden() == (not failed)
         shown = table.proxy.index(index - 1, ClipTableModel.STATUS).data()
         assert shown == ("Failed" if index == 4 else "Published")
 
     run.finish()
+    # The server's word stays, and the failure is there to see beside it.
     assert card.chip.text() == "Completed"
-    assert card.progress.text() == "20 / 20 clips"
+    assert not card.failure_note.isHidden()
+    assert card.failure_note.text() == "● 1 clip failed"
+    assert card.progress.text() == "20 / 20 clips · 1 failed"
+    bar = card.progress.palette().color(QPalette.ColorRole.Highlight)
+    assert bar == QColor(style.PARTIAL_COLOR)
+    assert bar != style.chip_color(BatchStatus.COMPLETED)
     assert card.stream_label.isHidden()
     assert "Ended" in card.times.text()
     assert "Started" in card.times.text()
-    assert dialog.summary.text() == "0 batches publishing · 1 batch finished"
+    assert dialog.summary.text() == "Nothing publishing · 1 batch finished · 1 clip failed"
 
 
 def test_stream_state_lines(qtbot: object) -> None:
@@ -224,7 +233,7 @@ def test_refresh_calls_the_services_and_shows_it_is_working(ui: DesktopUi, qtbot
     assert services.calls == [("refresh",)]
     assert dialog.refresh_button.isEnabled()
     assert not dialog.busy_bar.isVisible()
-    assert _card(dialog, batch.batch_id).counts.text().startswith("Published 3 ")
+    assert _card(dialog, batch.batch_id).counts.text().startswith("Published: 3 ")
 
     services.refresh_error = OSError("boom")
     dialog.refresh_button.click()
@@ -313,3 +322,32 @@ def test_the_clips_toggle_builds_the_table_once(qtbot: object) -> None:
     assert not table.isVisible()
     qtbot.mouseClick(card.toggle, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     assert card.table is table
+
+
+def test_a_long_server_error_neither_widens_nor_floods_the_card(qtbot: object) -> None:
+    """A server error with a 600-character URL in it: the card shows a short,
+    wrappable version (the dialog keeps a sane minimum width) and the full text,
+    literally, in the tooltip."""
+    bridge = MonitorBridge()
+    store = BatchStore(bridge)
+    dialog = ActiveBatchesDialog(store)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    error = "Upload failed: https://cdn.example/" + "x" * 600 + " <b>retry</b> " + "y " * 400
+    batch = make_batch(status="failed", error=error)
+    bridge.batch_added(batch)
+    card = _card(dialog, batch.batch_id)
+    shown = card.error.text()
+    assert shown.startswith("Server error: Upload failed: https://cdn.example/")
+    assert len(shown) < 400
+    assert shown.endswith("…")
+    assert card.error.minimumSizeHint().width() < 400
+    assert dialog.minimumSizeHint().width() < 700
+    assert "x" * 600 in card.error.toolTip().replace("\u200b", "")
+    assert "&lt;b&gt;retry&lt;/b&gt;" in card.error.toolTip()
+
+
+def test_a_banner_with_a_long_unbroken_reason_keeps_the_window_narrow(ui: DesktopUi) -> None:
+    ui.start()
+    ui.window.banner.show_message("failed", "Publishing failed", "id=" + "z" * 290, "b_1")
+    assert ui.window.banner.body.text().replace("\u200b", "") == "id=" + "z" * 290
+    assert ui.window.minimumSizeHint().width() < 600

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from storyclip_desktop.core.model import StreamState
+from storyclip_desktop.core.model import BatchStatus, StreamState
+from storyclip_desktop.ui import style
 from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.main_window import MainWindow
@@ -40,8 +42,66 @@ def test_account_view_summarises_the_batches(ui: DesktopUi) -> None:
     second.publish_all()
     second.finish()
     assert account.headline.text() == "1 batch publishing"
-    assert account.detail.text() == "5 of 20 clips done so far. 1 batch finished."
+    assert account.detail.text() == "5 of 20 clips done so far. 1 batch finished earlier."
     assert [r[1].text() for r in account._row_widgets] == ["Processing", "Completed"]
+
+
+def test_a_completed_batch_with_failed_clips_is_not_shown_as_all_good(ui: DesktopUi) -> None:
+    """The server says "completed" (kept on the chip), but one clip failed: the row's
+    bar says so in words and is amber, not the green of a clean batch."""
+    _signed_in(ui)
+    account = ui.window.account
+    clean = BatchRun(ui.bridge, make_batch("batch_1_aaa111", total=4))
+    clean.start()
+    clean.publish_all()
+    clean.finish()
+    partial = BatchRun(ui.bridge, make_batch("batch_2_bbb222", total=30))
+    partial.start()
+    partial.publish_all(fail={12})
+    partial.finish()
+    rows = {name.text(): (chip, bar) for name, chip, bar in account._row_widgets}
+    chip, bar = rows["Batch bbb222"]
+    assert chip.text() == "Completed"
+    assert bar.text() == "30 / 30 · 1 failed"
+    highlight = QPalette.ColorRole.Highlight
+    assert bar.palette().color(highlight) == QColor(style.PARTIAL_COLOR)
+    _clean_chip, clean_bar = rows["Batch aaa111"]
+    assert clean_bar.text() == "4 / 4"
+    assert clean_bar.palette().color(highlight) == style.chip_color(BatchStatus.COMPLETED)
+    assert account.headline.text() == "Nothing is publishing right now"
+    assert account.detail.text() == "2 batches finished. 1 clip failed."
+
+
+def test_without_a_tray_the_window_does_not_promise_one(ui: DesktopUi) -> None:
+    """No tray and no notification service (the ``ui`` fixture): the banner tells,
+    and closing the window quits; the texts say exactly that."""
+    _signed_in(ui)
+    detail = ui.window.account.detail.text()
+    assert "tray tells you" not in detail
+    assert "a message at the top of this window tells you when they finish" in detail
+    assert "This desktop has no system tray, so closing this window quits" in detail
+    ui.window.account.notification_route = lambda: "dbus"
+    ui.window.account.update_summary()
+    assert "a desktop notification tells you when they finish" in (ui.window.account.detail.text())
+    ui.window.show_sign_in()
+    assert "tray" not in ui.window.sign_in.hint.text()
+
+
+def test_with_a_tray_the_window_says_closing_keeps_it_running(
+    loop: object, settings: QSettings
+) -> None:
+    bridge = MonitorBridge()
+    services = RecordingServices(bridge)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: True)
+    ui.start()
+    assert "from the tray" in ui.window.sign_in.hint.text()
+    services.user_email = "ana@example.com"
+    ui.on_signed_in()
+    assert "keeps StoryClip Desktop running in the system tray" in (ui.window.account.detail.text())
+    ui.tray.dispose()
+    ui.window.hide()
+    ui.window.deleteLater()
+    ui.deleteLater()
 
 
 def test_status_line_names_the_connection_problem(ui: DesktopUi) -> None:

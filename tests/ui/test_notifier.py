@@ -68,6 +68,8 @@ def test_banner_route_texts_and_one_notification_per_finished_batch(
     assert [r.fields for r in records] == [  # type: ignore[attr-defined]
         {"kind": "completed", "route": "banner", "batch_id": run.batch.batch_id}
     ]
+    _finish(ui, batch_id="batch_2_one", total=2, fail=frozenset({2}))
+    assert banner.body.text() == "1 of 2 clips was published, 1 failed"
 
 
 def test_failed_batch_says_the_servers_reason_as_plain_text(ui: DesktopUi) -> None:
@@ -130,6 +132,10 @@ def test_texts_in_spanish(ui: DesktopUi, qapp: QApplication) -> None:
     assert banner.body.text() == "Se publicaron 18 de 20 clips; 2 fallaron"
     _finish(ui, batch_id="batch_2_ok", total=20)
     assert banner.body.text() == "Se publicaron 20 de 20 clips"
+    _finish(ui, batch_id="batch_4_one", total=20, fail=frozenset({5}))
+    assert banner.body.text() == "Se publicaron 19 de 20 clips; 1 falló"  # not "1 fallaron"
+    _finish(ui, batch_id="batch_5_single", total=1)
+    assert banner.body.text() == "Se publicó el clip"
     _finish(ui, batch_id="batch_3_ko", total=4, status="failed", error="startTime is not defined")
     assert (banner.title.text(), banner.body.text()) == (
         "Error en publicación",

@@ -120,7 +120,7 @@ def _scene(ui: DesktopUi, lang: str) -> None:
     )
     done = BatchRun(ui.bridge, finished)
     done.start()
-    done.publish_all()
+    done.publish_all(fail={3})  # completed, but one clip failed: must show
     done.batch = replace(done.batch, completed_at=now - timedelta(minutes=31))
     done.finish()
     ui.window.banner.hide()

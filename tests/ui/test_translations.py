@@ -66,6 +66,64 @@ def test_install_translator_switches_texts_and_date_locale(qapp: QApplication) -
     assert QLocale().language() == QLocale.Language.English
 
 
+_COUNTS = {
+    "en": {
+        "published_failed_1": "19 of 20 clips were published, 1 failed",
+        "published_failed_2": "18 of 20 clips were published, 2 failed",
+        "published_1": "1 of 20 clips was published",
+        "idle": "Nothing publishing · 3 batches finished",
+        "busy": "1 batch publishing · 1 batch finished · 1 clip failed",
+        "done_1": "0 of 1 clip done so far.",
+        "progress": "30 / 30 clips · 1 failed",
+        "failed_sentence_1": "1 clip failed.",
+        "failed_sentence_2": "2 clips failed.",
+    },
+    "es": {
+        "published_failed_1": "Se publicaron 19 de 20 clips; 1 falló",
+        "published_failed_2": "Se publicaron 18 de 20 clips; 2 fallaron",
+        "published_1": "Se publicó 1 de 20 clips",
+        "idle": "Nada publicándose · 3 lotes terminados",
+        "busy": "1 lote publicándose · 1 lote terminado · 1 clip falló",
+        "done_1": "0 de 1 clip terminado hasta ahora.",
+        "progress": "30 / 30 clips · 1 fallido",
+        "failed_sentence_1": "Falló 1 clip.",
+        "failed_sentence_2": "Fallaron 2 clips.",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_count_sentences_use_the_shipped_numerus_forms(qapp: QApplication, lang: str) -> None:
+    """Through the compiled .qm files (as ``--lang`` loads them): one and many differ
+    where the language says so ("1 falló", "2 fallaron"), and nothing runs as "0 …"."""
+    assert install_translator(qapp, lang) == lang
+    texts = plural()
+    got = {
+        "published_failed_1": texts.clips_published_failed(19, 20, 1),
+        "published_failed_2": texts.clips_published_failed(18, 20, 2),
+        "published_1": texts.clips_published(1, 20),
+        "idle": texts.batches_summary(0, 3),
+        "busy": texts.batches_summary(1, 1, 1),
+        "done_1": texts.clips_done_so_far(0, 1),
+        "progress": texts.clips_progress(30, 30, 1),
+        "failed_sentence_1": texts.failed_clips_sentence(1),
+        "failed_sentence_2": texts.failed_clips_sentence(2),
+    }
+    assert got == _COUNTS[lang]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_numerus_message_has_its_plural_forms(lang: str) -> None:
+    """A numerus message without forms falls back to the English "(s)" source."""
+    root = ET.parse(translations_dir() / f"storyclip_{lang}.ts").getroot()
+    numerus = [m for m in root.iter("message") if m.get("numerus") == "yes"]
+    assert len(numerus) >= 15
+    for message in numerus:
+        forms = [f.text or "" for f in message.iter("numerusform")]
+        assert len(forms) == 2, message.findtext("source")
+        assert all("(s)" not in f and "(es)" not in f for f in forms), forms
+
+
 @pytest.mark.skipif(not (BIN / "pyside6-lupdate").exists(), reason="needs pyside6-lupdate")
 def test_every_string_is_translated_and_the_qm_files_are_current(tmp_path: Path) -> None:
     """Re-extracting the UI's strings finds nothing new or unfinished, and the

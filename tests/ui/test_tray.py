@@ -107,9 +107,10 @@ def test_icon_states_follow_the_batches(loop: object, settings: QSettings) -> No
     assert tray.state is TrayState.PUBLISHING
     run.finish("failed", error="startTime is not defined")
     assert tray.state is TrayState.PROBLEM  # until the user has looked
-    assert tray.status_text() == "A batch failed"
+    assert tray.status_text() == "Nothing publishing · 1 batch failed"
     ui.open_batches()
     assert tray.state is TrayState.IDLE
+    assert tray.status_text() == "Nothing publishing · 1 batch finished"
     assert not tray.icon.icon().isNull()
     _dispose(ui)
 

@@ -37,6 +37,7 @@
     <name>AccountView</name>
     <message>
         <source>Signed in as</source>
+        <extracomment>Whether closing the window keeps the app running (a tray exists). How the user hears about a finished batch: &quot;tray&quot;, &quot;dbus&quot; or &quot;banner&quot; (the controller hands in the notifier&apos;s choice).</extracomment>
         <translation>Signed in as</translation>
     </message>
     <message>
@@ -55,25 +56,43 @@
         <source>Refreshing…</source>
         <translation>Refreshing…</translation>
     </message>
+    <message numerus="yes">
+        <source>%n batch(es) finished earlier.</source>
+        <translation>
+            <numerusform>%n batch finished earlier.</numerusform>
+            <numerusform>%n batches finished earlier.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) finished.</source>
+        <translation>
+            <numerusform>%n batch finished.</numerusform>
+            <numerusform>%n batches finished.</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>%1 of %2 clips done so far.</source>
-        <translation>%1 of %2 clips done so far.</translation>
+        <source>When you publish from StoryClip, your batches show up here and a message at the top of this window tells you when they finish.</source>
+        <translation>When you publish from StoryClip, your batches show up here and a message at the top of this window tells you when they finish.</translation>
+    </message>
+    <message>
+        <source>When you publish from StoryClip, your batches show up here and a desktop notification tells you when they finish.</source>
+        <translation>When you publish from StoryClip, your batches show up here and a desktop notification tells you when they finish.</translation>
+    </message>
+    <message>
+        <source>Closing this window keeps StoryClip Desktop running in the system tray.</source>
+        <translation>Closing this window keeps StoryClip Desktop running in the system tray.</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray, so closing this window quits StoryClip Desktop.</source>
+        <translation>This desktop has no system tray, so closing this window quits StoryClip Desktop.</translation>
     </message>
     <message>
         <source>Nothing is publishing right now</source>
         <translation>Nothing is publishing right now</translation>
     </message>
     <message>
-        <source>When you publish from StoryClip, your batches show up here and the tray tells you when they finish.</source>
-        <translation>When you publish from StoryClip, your batches show up here and the tray tells you when they finish.</translation>
-    </message>
-    <message>
         <source>Batch %1</source>
         <translation>Batch %1</translation>
-    </message>
-    <message>
-        <source>%1 / %2</source>
-        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>
@@ -127,10 +146,6 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Batch %1</translation>
     </message>
     <message>
-        <source>Published %1 · Failed %2 · Pending %3</source>
-        <translation>Published %1 · Failed %2 · Pending %3</translation>
-    </message>
-    <message>
         <source>Server error: %1</source>
         <translation>Server error: %1</translation>
     </message>
@@ -139,8 +154,8 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>No clips</translation>
     </message>
     <message>
-        <source>%1 / %2 clips</source>
-        <translation>%1 / %2 clips</translation>
+        <source>Published: %1 · Failed: %2 · Pending: %3</source>
+        <translation>Published: %1 · Failed: %2 · Pending: %3</translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -316,20 +331,12 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Publishing in progress</translation>
     </message>
     <message>
-        <source>%1 of %2 clips were published</source>
-        <translation>%1 of %2 clips were published</translation>
-    </message>
-    <message>
         <source>Publishing failed</source>
         <translation>Publishing failed</translation>
     </message>
     <message>
         <source>Publishing cancelled</source>
         <translation>Publishing cancelled</translation>
-    </message>
-    <message>
-        <source>%1 of %2 clips were published, %3 failed</source>
-        <translation>%1 of %2 clips were published, %3 failed</translation>
     </message>
     <message>
         <source>Publishing completed</source>
@@ -645,6 +652,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <source>Signing in…</source>
         <translation>Signing in…</translation>
     </message>
+    <message>
+        <source>StoryClip Desktop tells you when each of your batches finishes.</source>
+        <translation>StoryClip Desktop tells you when each of your batches finishes.</translation>
+    </message>
 </context>
 <context>
     <name>Texts</name>
@@ -654,6 +665,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
             <numerusform>%n batch publishing</numerusform>
             <numerusform>%n batches publishing</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Nothing publishing</source>
+        <translation>Nothing publishing</translation>
     </message>
     <message numerus="yes">
         <source>You have %n publication(s) in progress</source>
@@ -677,6 +692,28 @@ Batches you publish from StoryClip appear here while they run.</translation>
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n batch(es) failed</source>
+        <translation>
+            <numerusform>%n batch failed</numerusform>
+            <numerusform>%n batches failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) failed</source>
+        <translation>
+            <numerusform>%n clip failed</numerusform>
+            <numerusform>%n clips failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) failed.</source>
+        <comment>sentence</comment>
+        <translation>
+            <numerusform>%n clip failed.</numerusform>
+            <numerusform>%n clips failed.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>and %n more…</source>
         <translation>
             <numerusform>and %n more…</numerusform>
@@ -688,6 +725,51 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>
             <numerusform>Connected — following %n batch live</numerusform>
             <numerusform>Connected — following %n batches live</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n clip(s) done so far.</source>
+        <translation>
+            <numerusform>%1 of %n clip done so far.</numerusform>
+            <numerusform>%1 of %n clips done so far.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 / %n clip(s)</source>
+        <translation>
+            <numerusform>%1 / %n clip</numerusform>
+            <numerusform>%1 / %n clips</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n failed</source>
+        <comment>progress</comment>
+        <translation>
+            <numerusform>%1 · %n failed</numerusform>
+            <numerusform>%1 · %n failed</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The clip was published</source>
+        <translation>The clip was published</translation>
+    </message>
+    <message>
+        <source>The clip was not published</source>
+        <translation>The clip was not published</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of %1 clips were published</source>
+        <translation>
+            <numerusform>%n of %1 clips was published</numerusform>
+            <numerusform>%n of %1 clips were published</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n failed</source>
+        <comment>published</comment>
+        <translation>
+            <numerusform>%1, %n failed</numerusform>
+            <numerusform>%1, %n failed</numerusform>
         </translation>
     </message>
     <message>
@@ -818,6 +900,14 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <source>Your session could not be saved in the password keyring, so it is kept only until you quit StoryClip Desktop.</source>
         <translation>Your session could not be saved in the password keyring, so it is kept only until you quit StoryClip Desktop.</translation>
     </message>
+    <message>
+        <source>StoryClip Desktop could not read its list of announced batches; it may announce a finished batch again.</source>
+        <translation>StoryClip Desktop could not read its list of announced batches; it may announce a finished batch again.</translation>
+    </message>
+    <message>
+        <source>StoryClip Desktop cannot save its list of announced batches; after a restart it may announce a finished batch again.</source>
+        <translation>StoryClip Desktop cannot save its list of announced batches; after a restart it may announce a finished batch again.</translation>
+    </message>
 </context>
 <context>
     <name>TrayIcon</name>
@@ -856,14 +946,6 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>%1 — %2 / %3 clips</source>
         <translation>%1 — %2 / %3 clips</translation>
-    </message>
-    <message>
-        <source>A batch failed</source>
-        <translation>A batch failed</translation>
-    </message>
-    <message>
-        <source>Nothing publishing</source>
-        <translation>Nothing publishing</translation>
     </message>
     <message>
         <source>StoryClip Desktop — %1</source>

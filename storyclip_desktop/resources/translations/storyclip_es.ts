@@ -37,6 +37,7 @@
     <name>AccountView</name>
     <message>
         <source>Signed in as</source>
+        <extracomment>Whether closing the window keeps the app running (a tray exists). How the user hears about a finished batch: &quot;tray&quot;, &quot;dbus&quot; or &quot;banner&quot; (the controller hands in the notifier&apos;s choice).</extracomment>
         <translation>Sesión iniciada como</translation>
     </message>
     <message>
@@ -55,25 +56,43 @@
         <source>Refreshing…</source>
         <translation>Actualizando…</translation>
     </message>
+    <message numerus="yes">
+        <source>%n batch(es) finished earlier.</source>
+        <translation>
+            <numerusform>%n lote terminó antes.</numerusform>
+            <numerusform>%n lotes terminaron antes.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) finished.</source>
+        <translation>
+            <numerusform>%n lote terminado.</numerusform>
+            <numerusform>%n lotes terminados.</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>%1 of %2 clips done so far.</source>
-        <translation>%1 de %2 clips terminados hasta ahora.</translation>
+        <source>When you publish from StoryClip, your batches show up here and a message at the top of this window tells you when they finish.</source>
+        <translation>Cuando publiques desde StoryClip, tus lotes aparecerán aquí y un aviso en la parte superior de esta ventana te dirá cuándo terminan.</translation>
+    </message>
+    <message>
+        <source>When you publish from StoryClip, your batches show up here and a desktop notification tells you when they finish.</source>
+        <translation>Cuando publiques desde StoryClip, tus lotes aparecerán aquí y una notificación del escritorio te dirá cuándo terminan.</translation>
+    </message>
+    <message>
+        <source>Closing this window keeps StoryClip Desktop running in the system tray.</source>
+        <translation>Si cierras esta ventana, StoryClip Desktop sigue en marcha en la bandeja del sistema.</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray, so closing this window quits StoryClip Desktop.</source>
+        <translation>Este escritorio no tiene bandeja del sistema, así que al cerrar esta ventana se cierra StoryClip Desktop.</translation>
     </message>
     <message>
         <source>Nothing is publishing right now</source>
         <translation>No hay publicaciones en curso</translation>
     </message>
     <message>
-        <source>When you publish from StoryClip, your batches show up here and the tray tells you when they finish.</source>
-        <translation>Cuando publiques desde StoryClip, tus lotes aparecerán aquí y el icono de la bandeja te avisará cuando terminen.</translation>
-    </message>
-    <message>
         <source>Batch %1</source>
         <translation>Lote %1</translation>
-    </message>
-    <message>
-        <source>%1 / %2</source>
-        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>
@@ -127,10 +146,6 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Lote %1</translation>
     </message>
     <message>
-        <source>Published %1 · Failed %2 · Pending %3</source>
-        <translation>Publicados %1 · Fallidos %2 · Pendientes %3</translation>
-    </message>
-    <message>
         <source>Server error: %1</source>
         <translation>Error del servidor: %1</translation>
     </message>
@@ -139,8 +154,8 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Sin clips</translation>
     </message>
     <message>
-        <source>%1 / %2 clips</source>
-        <translation>%1 / %2 clips</translation>
+        <source>Published: %1 · Failed: %2 · Pending: %3</source>
+        <translation>Publicados: %1 · Fallidos: %2 · Pendientes: %3</translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -316,20 +331,12 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Publicación en progreso</translation>
     </message>
     <message>
-        <source>%1 of %2 clips were published</source>
-        <translation>Se publicaron %1 de %2 clips</translation>
-    </message>
-    <message>
         <source>Publishing failed</source>
         <translation>Error en publicación</translation>
     </message>
     <message>
         <source>Publishing cancelled</source>
         <translation>Publicación cancelada</translation>
-    </message>
-    <message>
-        <source>%1 of %2 clips were published, %3 failed</source>
-        <translation>Se publicaron %1 de %2 clips; %3 fallaron</translation>
     </message>
     <message>
         <source>Publishing completed</source>
@@ -645,6 +652,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <source>Signing in…</source>
         <translation>Iniciando sesión…</translation>
     </message>
+    <message>
+        <source>StoryClip Desktop tells you when each of your batches finishes.</source>
+        <translation>StoryClip Desktop te avisa cuando termina cada uno de tus lotes.</translation>
+    </message>
 </context>
 <context>
     <name>Texts</name>
@@ -654,6 +665,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
             <numerusform>%n lote publicándose</numerusform>
             <numerusform>%n lotes publicándose</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Nothing publishing</source>
+        <translation>Nada publicándose</translation>
     </message>
     <message numerus="yes">
         <source>You have %n publication(s) in progress</source>
@@ -677,6 +692,28 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n batch(es) failed</source>
+        <translation>
+            <numerusform>%n lote falló</numerusform>
+            <numerusform>%n lotes fallaron</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) failed</source>
+        <translation>
+            <numerusform>%n clip falló</numerusform>
+            <numerusform>%n clips fallaron</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) failed.</source>
+        <comment>sentence</comment>
+        <translation>
+            <numerusform>Falló %n clip.</numerusform>
+            <numerusform>Fallaron %n clips.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>and %n more…</source>
         <translation>
             <numerusform>y %n más…</numerusform>
@@ -688,6 +725,51 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>
             <numerusform>Conectado — siguiendo %n lote en directo</numerusform>
             <numerusform>Conectado — siguiendo %n lotes en directo</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n clip(s) done so far.</source>
+        <translation>
+            <numerusform>%1 de %n clip terminado hasta ahora.</numerusform>
+            <numerusform>%1 de %n clips terminados hasta ahora.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 / %n clip(s)</source>
+        <translation>
+            <numerusform>%1 / %n clip</numerusform>
+            <numerusform>%1 / %n clips</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n failed</source>
+        <comment>progress</comment>
+        <translation>
+            <numerusform>%1 · %n fallido</numerusform>
+            <numerusform>%1 · %n fallidos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The clip was published</source>
+        <translation>Se publicó el clip</translation>
+    </message>
+    <message>
+        <source>The clip was not published</source>
+        <translation>No se publicó el clip</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of %1 clips were published</source>
+        <translation>
+            <numerusform>Se publicó %n de %1 clips</numerusform>
+            <numerusform>Se publicaron %n de %1 clips</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n failed</source>
+        <comment>published</comment>
+        <translation>
+            <numerusform>%1; %n falló</numerusform>
+            <numerusform>%1; %n fallaron</numerusform>
         </translation>
     </message>
     <message>
@@ -818,6 +900,14 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <source>Your session could not be saved in the password keyring, so it is kept only until you quit StoryClip Desktop.</source>
         <translation>No se pudo guardar tu sesión en el llavero de contraseñas, así que solo se conserva hasta que salgas de StoryClip Desktop.</translation>
     </message>
+    <message>
+        <source>StoryClip Desktop could not read its list of announced batches; it may announce a finished batch again.</source>
+        <translation>StoryClip Desktop no pudo leer su lista de lotes ya anunciados; puede que vuelva a anunciar un lote terminado.</translation>
+    </message>
+    <message>
+        <source>StoryClip Desktop cannot save its list of announced batches; after a restart it may announce a finished batch again.</source>
+        <translation>StoryClip Desktop no puede guardar su lista de lotes ya anunciados; tras reiniciarse puede que vuelva a anunciar un lote terminado.</translation>
+    </message>
 </context>
 <context>
     <name>TrayIcon</name>
@@ -856,14 +946,6 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>%1 — %2 / %3 clips</source>
         <translation>%1 — %2 / %3 clips</translation>
-    </message>
-    <message>
-        <source>A batch failed</source>
-        <translation>Un lote falló</translation>
-    </message>
-    <message>
-        <source>Nothing publishing</source>
-        <translation>Nada publicándose</translation>
     </message>
     <message>
         <source>StoryClip Desktop — %1</source>

@@ -72,7 +72,9 @@ def write_ico(path: Path) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--ico", type=Path, default=REPO / "packaging" / "pyinstaller" / f"{NAME}.ico")
+    parser.add_argument(
+        "--ico", type=Path, default=REPO / "packaging" / "pyinstaller" / f"{NAME}.ico"
+    )
     parser.add_argument("--no-ico", action="store_true")
     args = parser.parse_args(argv)
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 trap 'echo "tests/run.sh: interrupted" >&2; exit 130' INT
 trap 'echo "tests/run.sh: terminated" >&2; exit 143' TERM
 bash packaging/dev-setup.sh
-.venv/bin/ruff check storyclip_desktop tests
+.venv/bin/ruff check .
 .venv/bin/mypy
 
 now_ms() { local t=$EPOCHREALTIME; echo $(( ${t/./} / 1000 )); }

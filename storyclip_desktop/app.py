@@ -487,11 +487,24 @@ class App:
         user_id = self.sessions.user_id or ""
         log_event(_log, "signed_in", user_id=user_id)
         self.ui.on_signed_in()
+        vault_reason = Services(self).vault_message
+        if vault_reason is not None:
+            # What the account view now says: the session ends with the app.
+            log_event(
+                _log,
+                "vault_notice",
+                logging.WARNING,
+                reason=vault_reason,
+                text=self.ui.notice_text(),
+            )
         async with self._monitor_lock:
             if self.monitor is not None:
                 await self.monitor.stop()
             data = self.args.data_dir or data_dir_default()
             memory = MonitorMemory(data / "memory.json")
+            memory.problem_listener = self._memory_problem
+            if memory.problem is not None:
+                self._memory_problem(memory.problem)
             self.monitor = BatchMonitor(
                 self.api,
                 user_id,
@@ -507,6 +520,19 @@ class App:
             if not self.args.minimized:
                 self.ui.open_batches()
                 log_event(_log, "dialog_opened", reason="active_batches", count=len(running))
+
+    def _memory_problem(self, problem: str | None) -> None:
+        """The monitor's memory file cannot be saved or read: say what will be forgotten."""
+        from storyclip_desktop.core.log import log_event
+
+        text = self.ui.show_memory_problem(problem)
+        log_event(
+            _log,
+            "memory_problem",
+            logging.WARNING if problem else logging.INFO,
+            problem=problem,
+            text=text,
+        )
 
     def _signed_out(self, reason: str) -> None:
         from storyclip_desktop.core.log import log_event

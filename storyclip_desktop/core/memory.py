@@ -4,8 +4,9 @@ A small JSON file under the user's data directory (not the keyring: it holds no
 secret). It is how a finished batch is announced exactly once across restarts,
 how a batch that finished while the app was closed is announced on the next
 start, and how a batch the deployed backend's active list forgets is still
-checked by id. When the file cannot be written the monitor keeps going in
-memory and ``problem`` says why, for the UI to tell the user.
+checked by id. When the file cannot be read or written the monitor keeps going
+in memory, ``problem`` says why and ``problem_listener`` is told of each change,
+so the app can tell the user what it will forget.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -49,8 +50,22 @@ class MonitorMemory:
     def __init__(self, path: Path | None) -> None:
         self._path = path
         self._users: dict[str, dict[str, RememberedBatch]] = {}
-        self.problem: MemoryProblem | None = None
+        self._problem: MemoryProblem | None = None
+        #: Called with the new ``problem`` whenever it changes (``None``: solved).
+        self.problem_listener: Callable[[MemoryProblem | None], None] | None = None
         self._load()
+
+    @property
+    def problem(self) -> MemoryProblem | None:
+        """Why announced batches may be forgotten after a restart; ``None`` when saved."""
+        return self._problem
+
+    @problem.setter
+    def problem(self, value: MemoryProblem | None) -> None:
+        changed = value != self._problem
+        self._problem = value
+        if changed and self.problem_listener is not None:
+            self.problem_listener(value)
 
     def _load(self) -> None:
         if self._path is None or not self._path.exists():

@@ -116,6 +116,99 @@ class _Dropped(Exception):
     """The connection broke while reading (reset, truncated frame, server killed)."""
 
 
+class _Watchdog:
+    """The watchdog of one connection: silence for ``policy.watchdog`` seconds
+    (no event; heartbeats count as life) starts a summary check beside the
+    reading; only when that check proves the stream dead (or the batch over, or
+    fails) and the stream said nothing meanwhile is the reader stopped, by
+    cancelling it with the verdict to raise. One timer, re-armed when it fires,
+    instead of one per chunk."""
+
+    def __init__(
+        self,
+        follower: BatchFollower,
+        loop: asyncio.AbstractEventLoop,
+        decoder: SSEDecoder,
+        reader: asyncio.Task[Any],
+    ) -> None:
+        self._follower = follower
+        self._loop = loop
+        self._decoder = decoder
+        self._reader = reader
+        self._period = follower._policy.watchdog
+        self._deadline = loop.time() + self._period
+        self._comments = decoder.comments
+        self._events = 0
+        self._check: asyncio.Task[None] | None = None
+        self._verdict: BaseException | bool | None = None
+        self._cancelled = False
+        self._closed = False
+        self.busy = False  # the reader is applying events (not waiting for bytes)
+        self._timer = loop.call_at(self._deadline, self._due)
+
+    def heard(self, now: float) -> None:
+        """An event came: the stream is alive for another period."""
+        self._events += 1
+        self._deadline = now + self._period
+        self._comments = self._decoder.comments
+
+    def _arm(self, when: float) -> None:
+        if not self._closed:
+            self._timer = self._loop.call_at(when, self._due)
+
+    def _due(self) -> None:
+        now = self._loop.time()
+        if now < self._deadline:
+            self._arm(self._deadline)  # an event came since: look again then
+            return
+        self._deadline = now + self._period
+        if self._decoder.comments != self._comments or self.busy:
+            # Heartbeats, or the reader is busy with an event: alive.
+            self._comments = self._decoder.comments
+            self._arm(self._deadline)
+            return
+        self._check = asyncio.ensure_future(self._run_check(self._events))
+
+    async def _run_check(self, events_before: int) -> None:
+        verdict: BaseException | bool | None
+        try:
+            await self._follower._watchdog_check()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # what the reader would have raised: it raises it now
+            verdict = exc
+        else:
+            verdict = True if self._follower.finished else None
+        if verdict is not True and (verdict is None or self._events != events_before):
+            self._arm(self._deadline)  # alive, or it spoke meanwhile: its word wins
+            return
+        if self.busy:
+            # Finished while the reader applies an event: it sees that itself.
+            return
+        self._verdict = verdict
+        self._cancelled = True
+        self._reader.cancel()
+
+    def verdict_if_mine(self) -> BaseException | bool | None:
+        """What the reader must do after a CancelledError: the watchdog's verdict
+        when the watchdog alone cancelled it, else None (a real cancellation)."""
+        if not self._cancelled:
+            return None
+        self._cancelled = False
+        if self._reader.uncancel() > 0:
+            return None
+        return self._verdict
+
+    async def close(self) -> None:
+        self._closed = True
+        self._timer.cancel()
+        check, self._check = self._check, None
+        if check is not None and not check.done():
+            check.cancel()
+            with contextlib.suppress(BaseException):
+                await check
+
+
 class BatchFollower:
     """Follows one batch until the summary says it is final, or until stopped.
 
@@ -341,42 +434,23 @@ class BatchFollower:
     async def _read_events(
         self, response: httpx.Response, decoder: SSEDecoder, opened: float
     ) -> None:
+        # Chunks are read directly (no task and no timer per chunk: under a steady
+        # load of small chunks those were a fifth of the cost of an event); the
+        # watchdog is one lazily re-armed timer, and its summary check runs beside
+        # the reading, so it never cancels, and so closes, a stream that is alive.
         loop = asyncio.get_running_loop()
+        reader = asyncio.current_task()
+        assert reader is not None
+        watch = _Watchdog(self, loop, decoder, reader)
         chunks = response.aiter_bytes()
-        seen_comments = decoder.comments
-        pending: asyncio.Future[bytes] | None = None
-        watchdog = self._policy.watchdog
-        # The watchdog restarts at every event, as a wait per event would, but the
-        # waiting is per network chunk: under load a chunk carries many events,
-        # and a task plus a timer per event was most of the cost of an event.
-        deadline = loop.time() + watchdog
-        share_ends = deadline
+        share_ends = 0.0
         try:
-            while True:
-                if pending is None:
-                    pending = asyncio.ensure_future(anext(chunks))
-                # Waiting on a kept future (not wait_for on anext) so a watchdog
-                # timeout does not cancel, and so close, the stream's generator.
-                done, _ = await asyncio.wait({pending}, timeout=max(0.0, deadline - loop.time()))
-                if not done:
-                    deadline = loop.time() + watchdog
-                    if decoder.comments != seen_comments:
-                        seen_comments = decoder.comments  # heartbeats: alive
-                        continue
-                    await self._watchdog_check()
-                    if self._finished:
-                        return
-                    continue
-                finished, pending = pending, None
-                try:
-                    chunk = finished.result()
-                except StopAsyncIteration:
-                    return
+            async for chunk in chunks:
+                watch.busy = True
                 share_ends = loop.time() + _SHARE
                 for message in decoder.feed(chunk):
-                    seen_comments = decoder.comments
                     now = loop.time()
-                    deadline = now + watchdog
+                    watch.heard(now)
                     await self._handle_message(message, decoder, opened, now)
                     if self._finished:
                         return
@@ -385,11 +459,16 @@ class BatchFollower:
                         # events: let the rest of the app (the UI) in now and then.
                         await asyncio.sleep(0)
                         share_ends = loop.time() + _SHARE
+                watch.busy = False
+        except asyncio.CancelledError:
+            verdict = watch.verdict_if_mine()
+            if verdict is None:
+                raise  # stop(), or the task's owner: not ours to swallow
+            if isinstance(verdict, BaseException):
+                raise verdict from None
+            return  # the watchdog found the batch finished
         finally:
-            if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(BaseException):
-                    await pending
+            await watch.close()
             # Close the connection first, in this task: httpcore's generators
             # under aiter_bytes() then find it closed when they are finalized,
             # instead of taking its locks from another task.

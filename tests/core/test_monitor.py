@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,12 @@ from storyclip_desktop.core.model import (
     ClipStatus,
     ConnectedEvent,
     StreamEvent,
-    StreamState,
 )
 from storyclip_desktop.core.monitor import BatchMonitor
 from storyclip_desktop.core.stream import Backoff, FollowPolicy
 from storyclip_desktop.core.vault import Vault
 from tests.backend import Backend
+from tests.monitoring import Recorder, assert_exact, until
 
 pytestmark = pytest.mark.anyio
 
@@ -47,57 +47,6 @@ FAST = FollowPolicy(
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-@dataclass
-class Recorder:
-    """A MonitorListener that keeps everything it is told, for assertions."""
-
-    added: list[str] = field(default_factory=list)
-    updates: list[tuple[Batch, Sequence[int]]] = field(default_factory=list)
-    finished: list[Batch] = field(default_factory=list)
-    states: dict[str, list[StreamState]] = field(default_factory=dict)
-    reachable: list[bool] = field(default_factory=list)
-    signed_out_reasons: list[str] = field(default_factory=list)
-    latest: dict[str, Batch] = field(default_factory=dict)
-
-    def batch_added(self, batch: Batch) -> None:
-        self.added.append(batch.batch_id)
-        self.latest[batch.batch_id] = batch
-
-    def batch_updated(self, batch: Batch, changed_clips: Sequence[int]) -> None:
-        self.updates.append((batch, list(changed_clips)))
-        self.latest[batch.batch_id] = batch
-
-    def batch_finished(self, batch: Batch) -> None:
-        self.finished.append(batch)
-
-    def stream_state_changed(self, batch_id: str, state: StreamState) -> None:
-        self.states.setdefault(batch_id, []).append(state)
-
-    def server_reachable_changed(self, reachable: bool) -> None:
-        self.reachable.append(reachable)
-
-    def signed_out(self, reason: str) -> None:
-        self.signed_out_reasons.append(reason)
-
-    def finished_ids(self) -> list[str]:
-        return [b.batch_id for b in self.finished]
-
-    def state_names(self, batch_id: str) -> list[str]:
-        return [s.state for s in self.states.get(batch_id, [])]
-
-
-async def until(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:  # noqa: ASYNC109
-    """Wait for a condition while the loop keeps running (never a bare sleep)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-        await asyncio.sleep(0.02)
 
 
 @dataclass
@@ -146,21 +95,6 @@ def running(batch_id: str, total: int) -> Batch:
         published=0,
         failed=0,
     )
-
-
-def assert_exact(batch: Batch, backend: Backend) -> None:
-    """The batch on screen says what the server's database says, clip by clip."""
-    rows = backend.clip_rows(batch.batch_id)
-    summary = backend.batch(batch.batch_id)
-    assert (batch.status_raw, batch.published, batch.failed, batch.total) == (
-        summary["status"],
-        summary["published"],
-        summary["failed"],
-        summary["total"],
-    )
-    assert batch.published == sum(r["status"] == "published" for r in rows)
-    assert batch.failed == sum(r["status"] == "failed" for r in rows)
-    assert [c.status.value for c in batch.clips] == [r["status"] for r in rows]
 
 
 # ---------------------------------------------------------------- default mode
@@ -356,7 +290,7 @@ async def test_silent_stream_is_caught_by_the_watchdog(
         await until(
             lambda: any(
                 s.state == "reconnecting" and s.detail == "Stale"
-                for s in recorder.states.get(batch_id, [])
+                for s in recorder.states_of(batch_id)
             ),
             what="watchdog reconnect",
         )

@@ -8,16 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from tests.backend import Backend
-from tests.faults.conftest import (
-    OUTAGE_SECONDS,
-    LogCapture,
-    Rig,
-    Row,
-    assert_exact,
-    assert_finished_once,
-    until,
-)
+from tests.faults.conftest import OUTAGE_SECONDS, LogCapture, Rig, Row, assert_finished_once
 from tests.faults.proxy import Proxy
+from tests.monitoring import assert_exact, until
 
 pytestmark = pytest.mark.anyio
 

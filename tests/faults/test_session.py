@@ -10,15 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from tests.backend import Backend
-from tests.faults.conftest import (
-    FAST,
-    LogCapture,
-    Rig,
-    Row,
-    assert_exact,
-    assert_finished_once,
-    until,
-)
+from tests.faults.conftest import FAST, LogCapture, Rig, Row, assert_finished_once
+from tests.monitoring import assert_exact, until
 
 pytestmark = pytest.mark.anyio
 

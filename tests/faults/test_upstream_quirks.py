@@ -12,14 +12,8 @@ import pytest
 from storyclip_desktop.core.memory import MonitorMemory
 from storyclip_desktop.core.model import Batch, BatchStatus, ClipStatus
 from tests.backend import Backend
-from tests.faults.conftest import (
-    FAST,
-    Rig,
-    Row,
-    assert_exact,
-    assert_finished_once,
-    until,
-)
+from tests.faults.conftest import FAST, Rig, Row, assert_finished_once
+from tests.monitoring import assert_exact, until
 
 pytestmark = pytest.mark.anyio
 

@@ -134,6 +134,7 @@ def test_backend_restart_and_app_restart_never_repeat_a_notification(
     third = AppProcess(home, backend=backend, log_name="app3.log").start()
     try:
         third.wait_event("batch_finished", batch_id=late_id)
+        third.wait_event("notification", batch_id=late_id, kind="completed")
         third.wait_event("batches_found")
     finally:
         assert_clean_exit(third, third.stop())
@@ -185,6 +186,7 @@ def test_minimized_start_follows_batches_without_opening_the_dialog(
     app = AppProcess(tmp_path / "home", backend=backend, args=["--minimized"]).start()
     try:
         app.wait_event("batch_finished", batch_id=batch_id)
+        app.wait_event("notification", batch_id=batch_id, kind="completed")
     finally:
         code = app.stop()
     assert_clean_exit(app, code)

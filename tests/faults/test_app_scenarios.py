@@ -59,6 +59,13 @@ def finishes(app: AppProcess, batch_id: str) -> list[dict[str, Any]]:
 
 def assert_finished_exactly_once(app: AppProcess, backend: Backend, batch_id: str) -> None:
     """One ``batch_finished`` with the server's counts, one completion notice."""
+    # The notice follows the core's report through the UI's queued signals: wait
+    # for it rather than racing it.
+    app.wait_event(
+        "notification",
+        batch_id=batch_id,
+        where=lambda e: e["kind"] in ("completed", "failed", "cancelled"),
+    )
     done = app.events("batch_finished", batch_id=batch_id)
     assert len(done) == 1, done
     summary = backend.batch(batch_id)

@@ -601,11 +601,11 @@ def _sign_in_text(reason: str) -> str:
 
 def run_app(args: argparse.Namespace) -> int:
     """Build the QApplication, claim the single instance, run the loop until quit."""
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from storyclip_desktop.core.log import log_event
     from storyclip_desktop.instance import SingleInstance
+    from storyclip_desktop.ui.eventloop import QtEventLoop
     from storyclip_desktop.ui.resources import app_icon, install_translator
 
     sys.excepthook = log_unhandled
@@ -635,7 +635,8 @@ def run_app(args: argparse.Namespace) -> int:
 
     instance.activationRequested.connect(activate)
     try:
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qt_app)) as runner:
+        # qasync's loop with socket readers that are cheap to pause (ui/eventloop.py).
+        with asyncio.Runner(loop_factory=lambda: QtEventLoop(qt_app)) as runner:
             return runner.run(app.run())
     finally:
         instance.release()

@@ -42,7 +42,7 @@ __all__ = ["Backoff", "BatchFollower", "FollowPolicy", "FollowerSink"]
 _log = get_logger("stream")
 
 # How long one stream may apply events without letting the rest of the app run.
-_SHARE = 0.002
+_SHARE = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,11 +443,16 @@ class BatchFollower:
         assert reader is not None
         watch = _Watchdog(self, loop, decoder, reader)
         chunks = response.aiter_bytes()
-        share_ends = 0.0
+        # When the app is busy, the next chunks are already read (httpx hands them
+        # over without waiting) and one stream could go on for as long as it has
+        # bytes: each stream lets the rest of the app (the UI) in every _SHARE.
+        share_ends = idle_since = loop.time()
         try:
             async for chunk in chunks:
+                now = loop.time()
+                if now - idle_since > _SHARE:
+                    share_ends = now + _SHARE  # we waited for these bytes: a new share
                 watch.busy = True
-                share_ends = loop.time() + _SHARE
                 for message in decoder.feed(chunk):
                     now = loop.time()
                     watch.heard(now)
@@ -455,11 +460,13 @@ class BatchFollower:
                     if self._finished:
                         return
                     if now >= share_ends:
-                        # A chunk read while the app was busy can hold hundreds of
-                        # events: let the rest of the app (the UI) in now and then.
                         await asyncio.sleep(0)
                         share_ends = loop.time() + _SHARE
                 watch.busy = False
+                idle_since = loop.time()
+                if idle_since >= share_ends:
+                    await asyncio.sleep(0)
+                    share_ends = idle_since = loop.time() + _SHARE
         except asyncio.CancelledError:
             verdict = watch.verdict_if_mine()
             if verdict is None:

@@ -43,7 +43,7 @@ class MonitorBridge(QObject):
     once, later ones within the interval are merged per batch (its latest state
     and the union of the changed clips) and emitted when it ends, so the views
     redraw at most once a frame however many events arrive. When many batches
-    move at once, a frame spends at most a quarter of its interval on them and
+    move at once, a frame spends about an eighth of its interval on them and
     the batches left over go first in the next frame. The core's model is
     unaffected (it applies every event), and nothing is lost: pending updates go
     out before a ``batchFinished``. Without it (the default) every update is
@@ -79,8 +79,9 @@ class MonitorBridge(QObject):
             window.setInterval(coalesce_ms)
             window.timeout.connect(self._window_ended)
             self._window = window
-        # A quarter of the frame for the views, the rest for painting and the events.
-        self._budget = coalesce_ms / 4000
+        # An eighth of the frame for the views: the rest is for painting them and
+        # for the events (with fifty busy streams the views would take it all).
+        self._budget = coalesce_ms / 8000
         self._cost = _FIRST_COST
 
     def batch_added(self, batch: Batch) -> None:

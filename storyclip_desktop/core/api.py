@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .auth import BodyTooLarge, parse_retry_after, read_error_body, read_limited
+from .auth import BodyTooLarge, parse_retry_after, read_error_body, read_limited, tls_context
 from .log import get_logger, log_event
 from .model import (
     Batch,
@@ -184,6 +184,7 @@ class StoryClipApi:
         self._timeout = timeout
         self._max_body = max_body
         headers = {"X-Api-Key": api_key}
+        tls = tls_context(base)  # one CA bundle for every client (auth.tls_context)
         self._rest = httpx.AsyncClient(
             base_url=base,
             headers={**headers, "Accept": "application/json"},
@@ -193,6 +194,7 @@ class StoryClipApi:
             ),
             transport=transport,
             follow_redirects=False,
+            verify=tls,
         )
         self._streams = httpx.AsyncClient(
             base_url=base,
@@ -206,6 +208,7 @@ class StoryClipApi:
             ),
             transport=transport,
             follow_redirects=False,
+            verify=tls,
         )
 
     # ------------------------------------------------------------ plumbing

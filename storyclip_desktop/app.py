@@ -23,9 +23,15 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storyclip_desktop import __version__
+
+if TYPE_CHECKING:
+    from storyclip_desktop.core.api import StoryClipApi
+    from storyclip_desktop.core.auth import AuthClient, SessionManager
+    from storyclip_desktop.core.monitor import BatchMonitor
+    from storyclip_desktop.core.vault import Vault
 
 APP_NAME = "StoryClip Desktop"
 ORG_NAME = "StoryClip"
@@ -278,11 +284,7 @@ class App:
     """The app's life from start to quit, on the qasync loop."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from storyclip_desktop.core.api import StoryClipApi
-        from storyclip_desktop.core.auth import AuthClient, SessionManager
-        from storyclip_desktop.core.monitor import BatchMonitor
-        from storyclip_desktop.core.vault import Vault
-
+        # The core (httpx, keyring) is imported once the window is shown.
         self.args = args
         self.demo: _Demo | None = None
         self.auth: AuthClient | None = None
@@ -302,10 +304,8 @@ class App:
 
         from storyclip_desktop.config import ENV_API_KEY, load_settings
         from storyclip_desktop.core.log import log_event
-        from storyclip_desktop.core.secrets import api_key_entry
         from storyclip_desktop.ui.bridge import MonitorBridge, frame_interval_ms
         from storyclip_desktop.ui.controller import DesktopUi
-        from storyclip_desktop.ui.settings_dialog import SettingsActions
 
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(loop_exception_handler)
@@ -317,7 +317,6 @@ class App:
         # still applies every event): see MonitorBridge.
         self.bridge = MonitorBridge(coalesce_ms=frame_interval_ms())
         self.ui = DesktopUi(Services(self), self.bridge)
-        self.ui.settings_backend = SettingsActions(QSettings(), api_key_entry())
         self.ui.allow_insecure = bool(self.args.insecure)
         self.ui.api_key_overridden = bool(self.args.api_key or os.environ.get(ENV_API_KEY))
         self.ui.apply_settings(settings)
@@ -332,6 +331,12 @@ class App:
             demo=bool(self.args.demo),
             minimized=bool(self.args.minimized),
         )
+        # After the first window: the settings' backend pulls in the keyring and
+        # the connection check (httpx), which that window does not need.
+        from storyclip_desktop.core.secrets import api_key_entry
+        from storyclip_desktop.ui.settings_dialog import SettingsActions
+
+        self.ui.settings_backend = SettingsActions(QSettings(), api_key_entry())
         try:
             await self._configure()
             await self.quit_event.wait()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -19,17 +20,21 @@ from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 
-from .about import AboutDialog, diagnostics_text
 from .batches_dialog import ActiveBatchesDialog
 from .bridge import BatchStore, MonitorBridge
 from .main_window import MainWindow
 from .notifier import DesktopNotifications, Notifier, desktop_entry
 from .resources import icon_path
 from .services import SIGN_IN_REASONS, AppServices
-from .settings_dialog import SettingsBackend, SettingsDialog
 from .tasks import spawn
 from .texts import memory_text, sign_in_error, signed_out_text, vault_text
 from .tray import TrayIcon, status_notifier_tray
+
+if TYPE_CHECKING:
+    # Imported when first opened: the settings pull in the connection check (httpx)
+    # and the keyring, which the first window does not need (start-up time).
+    from .about import AboutDialog
+    from .settings_dialog import SettingsBackend, SettingsDialog
 
 __all__ = ["DesktopUi"]
 
@@ -257,6 +262,8 @@ class DesktopUi(QObject):
             return self.settings_dialog
         if self.settings_dialog is not None:
             self.settings_dialog.deleteLater()  # a closed one: a new one reads fresh values
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(
             self.settings_backend,
             first_run=first_run,
@@ -283,6 +290,8 @@ class DesktopUi(QObject):
 
     def open_about(self) -> AboutDialog:
         if self.about_dialog is None:
+            from .about import AboutDialog
+
             self.about_dialog = AboutDialog(self.window)
         self.about_dialog.show()
         self.about_dialog.raise_()
@@ -304,6 +313,8 @@ class DesktopUi(QObject):
 
     def copy_diagnostics(self) -> None:
         """Versions, settings and the last log lines, redacted, to the clipboard."""
+
+        from .about import diagnostics_text
 
         async def run() -> None:
             backend = self.settings_backend

@@ -1,0 +1,1 @@
+"""Benchmarks (not collected by pytest: no test_*.py here); see run.py."""

@@ -93,6 +93,16 @@ class MonitorMemory:
         """Record the batch's last known state; True when something changed."""
         known = self._users.setdefault(user_id, {})
         old = known.get(batch.batch_id)
+        if (
+            old is not None
+            and announced is None
+            and old.published == batch.published
+            and old.failed == batch.failed
+            and old.total == batch.total
+            and old.status == batch.status_raw
+            and old.final == batch.is_final
+        ):
+            return False  # most events change a clip, not what is remembered (per event)
         entry = RememberedBatch(
             batch_id=batch.batch_id,
             status=batch.status_raw,

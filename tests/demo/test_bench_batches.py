@@ -165,9 +165,11 @@ def test_open_streams_are_counted_and_closed_by_the_client(backend: Backend) -> 
     ids = bench_batches(backend, 3, clips=1)
     streams = [open_stream(backend, b) for b in ids]
     responses = [s.__enter__() for s in streams]
+    # Keep the readers: a dropped httpx byte iterator closes its connection.
+    readers = [blocks(r) for r in responses]
     try:
-        for r in responses:
-            assert next(blocks(r)).type == "connected"
+        for reader in readers:
+            assert next(reader).type == "connected"
         wait_for(lambda: stats(backend)["open_streams"] == 3)
     finally:
         for s in streams:

@@ -46,7 +46,7 @@ def open_stream(backend: Backend, batch_id: str, last_event_id: int | None = Non
     )
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while not (value := predicate()):
         assert time.monotonic() < deadline, "condition not met in time"

@@ -211,6 +211,10 @@ class TrayIcon(QObject):
     def update(self) -> None:
         """Refresh icon, tooltip and menu; only what changed is handed to the tray
         host (a StatusNotifierItem tray re-sends the icon over D-Bus on every set)."""
+        if self._disposed:
+            # Quitting: the menu's actions are being deleted, and the store's last
+            # (frame-coalesced) changes may still arrive.
+            return
         state = self.compute_state()
         if state is not self.state or self.icon.icon().isNull():
             self.state = state

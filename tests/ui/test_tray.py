@@ -127,3 +127,25 @@ def test_closing_the_dialog_with_the_window_in_the_tray_does_not_quit(
     assert not QApplication.quitOnLastWindowClosed()
     assert quits == []
     _dispose(ui)
+
+
+def test_updates_after_dispose_are_ignored(
+    loop: object, settings: QSettings, qtbot: object
+) -> None:
+    """Quitting: the store's last (frame-coalesced) changes arrive after the tray
+    deleted its menu; they must not touch the deleted actions."""
+    ui, _services = _tray_ui(settings)
+    ui.tray.dispose()
+    qtbot.waitUntil(lambda: _menu_deleted(ui))  # type: ignore[attr-defined]
+    ui.bridge.batch_added(make_batch())
+    ui.bridge.stream_state_changed(make_batch().batch_id, StreamState("closed"))
+    ui.tray.update()  # would raise "Internal C++ object already deleted"
+    ui.window.hide()
+    ui.window.deleteLater()
+    ui.deleteLater()
+
+
+def _menu_deleted(ui: DesktopUi) -> bool:
+    from shiboken6 import isValid
+
+    return not isValid(ui.tray.menu)

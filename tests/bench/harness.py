@@ -97,22 +97,31 @@ def status_fields(pid: int) -> dict[str, int]:
     return out
 
 
-def context_switches(pid: int) -> int:
-    """Voluntary + involuntary context switches of every thread of ``pid``.
+def context_switches(pid: int) -> dict[int, int]:
+    """Voluntary + involuntary context switches of each thread of ``pid`` (by id).
 
     ``/proc/<pid>/status`` counts the main thread only; a wake-up on any thread
-    costs the same, so every ``/proc/<pid>/task/*/status`` is summed.
+    costs the same, so every ``/proc/<pid>/task/*/status`` is read. Compare two
+    readings with :func:`switches_between` (threads come and go).
     """
-    total = 0
+    counts: dict[int, int] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             text = (task / "status").read_text()
         except (FileNotFoundError, ProcessLookupError):
             continue  # the thread ended meanwhile
-        for line in text.splitlines():
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
-    return total
+        counts[int(task.name)] = sum(
+            int(line.split()[1])
+            for line in text.splitlines()
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))
+        )
+    return counts
+
+
+def switches_between(before: dict[int, int], after: dict[int, int]) -> int:
+    """Switches between two readings: threads in both by difference, new threads in
+    full; a thread that ended in between is lost (its last switches with it)."""
+    return sum(n - before.get(tid, 0) for tid, n in after.items())
 
 
 def run_queue_wait(pid: int) -> float:

@@ -55,6 +55,7 @@ from tests.bench.harness import (  # noqa: E402
     run_floor,
     run_queue_wait,
     status_fields,
+    switches_between,
     thread_count,
     wait_until,
 )
@@ -482,6 +483,14 @@ def bench_memory(plan: Plan, homes: Homes, report: Report) -> None:
             )  # fmt: skip
             time.sleep(0.2)  # at this pace the app is a frame or two behind the server
             rss_first = status_fields(app.pid)["VmRSS"]
+            # RSS at each further tenth of the events: the shape of any growth.
+            samples: list[float] = []
+            for tenth in range(1, 10):
+                wait_until(
+                    lambda t=tenth: bench_stats(backend)["sent_events"] >= total * t / 10,
+                    600, f"{tenth}/10 of the events", poll=0.1,
+                )  # fmt: skip
+                samples.append(status_fields(app.pid)["VmRSS"] / MiB)
             app.wait_finished(ids, timeout=900)
             time.sleep(2.0)
             end = status_fields(app.pid)
@@ -499,7 +508,9 @@ def bench_memory(plan: Plan, homes: Homes, report: Report) -> None:
         f"long run: {total:,} events ({plan.long_streams} batches of {plan.long_clips:,} clips"
         f" at {plan.long_rate:g}/s each); RSS {rss_first / MiB:.1f} MiB after the first"
         f" {first_minute:,.0f} events, {end['VmRSS'] / MiB:.1f} MiB at the end (peak"
-        f" {end['VmHWM'] / MiB:.1f}); {threads} threads"
+        f" {end['VmHWM'] / MiB:.1f}); at each tenth: "
+        + ", ".join(f"{x:.1f}" for x in samples)
+        + f" MiB; {threads} threads"
     )
     report.add(Metric("rss_growth_pct", growth, "%", None, None, "<= 5", growth <= 5))
 
@@ -533,11 +544,12 @@ def bench_idle(plan: Plan, homes: Homes, report: Report) -> None:
         backend.close()
     span = t1 - t0
     cpu_pct = (cpu1 - cpu0) / span * 100
-    wakeups = (switches1 - switches0) / span * 60
+    switches = switches_between(switches0, switches1)
+    wakeups = switches / span * 60
     late_states = [e for e in states if wall0 <= log_time(e) <= wall1]
     report.note(
         f"{plan.idle_streams} quiet streams for {span:.0f} s: {cpu1 - cpu0:.3f} CPU s,"
-        f" {switches1 - switches0} context switches, {threads} threads,"
+        f" {switches} context switches, {threads} threads,"
         f" {len(late_states)} stream state changes in the window"
     )
     report.add(Metric("idle_cpu_pct", cpu_pct, "% of a core", None, None, "< 0.5", cpu_pct < 0.5))

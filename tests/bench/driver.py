@@ -16,6 +16,9 @@ core, UI and log), after installing three hooks that change nothing it does:
   views may be coalesced, the state they end on must be the model's.
 
 The hooks write ``OUT.json`` when the app exits (SIGTERM from the runner).
+``--profile`` (development only) runs the app under cProfile; here that run was
+killed by SIGBUS twice in a few tries, so a sampling profiler from outside
+(py-spy) is the better tool for this app.
 """
 
 from __future__ import annotations

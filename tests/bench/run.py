@@ -437,7 +437,7 @@ def bench_memory(plan: Plan, homes: Homes, report: Report) -> None:
         empty = BenchApp(homes.new("memory-empty"), backend=backend).start()
         try:
             empty.wait_event("batches_found", timeout=60)
-            time.sleep(2.0)
+            time.sleep(2.0)  # settle because RSS is measured at rest, not a condition
             rss_empty = status_fields(empty.pid)["VmRSS"] / MiB
         finally:
             _stop(empty)
@@ -481,7 +481,7 @@ def bench_memory(plan: Plan, homes: Homes, report: Report) -> None:
                 lambda: bench_stats(backend)["sent_events"] >= first_minute,
                 120, "the first minute's events", poll=0.02,
             )  # fmt: skip
-            time.sleep(0.2)  # at this pace the app is a frame or two behind the server
+            time.sleep(0.2)  # because at this pace the app is a frame behind the server
             rss_first = status_fields(app.pid)["VmRSS"]
             # RSS at each further tenth of the events: the shape of any growth.
             samples: list[float] = []
@@ -492,7 +492,7 @@ def bench_memory(plan: Plan, homes: Homes, report: Report) -> None:
                 )  # fmt: skip
                 samples.append(status_fields(app.pid)["VmRSS"] / MiB)
             app.wait_finished(ids, timeout=900)
-            time.sleep(2.0)
+            time.sleep(2.0)  # settle because RSS is measured at rest, not a condition
             end = status_fields(app.pid)
             threads = thread_count(app.pid)
             finished = app.events("batch_finished")
@@ -530,7 +530,7 @@ def bench_idle(plan: Plan, homes: Homes, report: Report) -> None:
         app = BenchApp(homes.new("idle"), backend=backend).start()
         try:
             app.wait_live(ids, timeout=120)
-            time.sleep(5.0)
+            time.sleep(5.0)  # a warm-up window, because the measurement is over time
             wall0 = time.time()
             cpu0, switches0, t0 = cpu_seconds(app.pid), context_switches(app.pid), time.monotonic()
             time.sleep(plan.idle_seconds)

@@ -136,7 +136,7 @@ def test_reuse_outside_interval_revokes_the_family(
     first = backend.sign_in()
     other = backend.sign_in()  # another session: must survive
     child = backend.refresh(first["refresh_token"]).json()
-    time.sleep(0.5)  # let the reuse interval pass (the thing under test is time)
+    time.sleep(0.5)  # let the reuse interval pass (because the thing under test is time)
     replay = backend.refresh(first["refresh_token"])
     assert _error(replay) == (400, "refresh_token_already_used")
     assert replay.json()["msg"] == "Invalid Refresh Token: Already Used"

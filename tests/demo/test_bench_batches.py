@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.backend import Backend, BackendError
+from tests.backend import Backend, BackendError, wait_for
 
 from .sse import Block, blocks, collect
 
@@ -44,14 +44,6 @@ def open_stream(backend: Backend, batch_id: str, last_event_id: int | None = Non
     return backend.http.stream(
         "GET", f"{backend.url}/api/metricool/stream", params={"batchId": batch_id}, headers=headers
     )
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
-    return value
 
 
 def test_quiet_until_go_then_every_event_in_order_and_a_summary_that_agrees(
@@ -170,11 +162,11 @@ def test_open_streams_are_counted_and_closed_by_the_client(backend: Backend) -> 
     try:
         for reader in readers:
             assert next(reader).type == "connected"
-        wait_for(lambda: stats(backend)["open_streams"] == 3)
+        wait_for(lambda: stats(backend)["open_streams"] == 3, timeout=30, what="3 open streams")
     finally:
         for s in streams:
             s.__exit__(None, None, None)
-    wait_for(lambda: stats(backend)["open_streams"] == 0)
+    wait_for(lambda: stats(backend)["open_streams"] == 0, timeout=30, what="streams closed")
 
 
 def test_bad_requests(backend_factory: Callable[..., Backend]) -> None:

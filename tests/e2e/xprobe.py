@@ -177,7 +177,7 @@ def wait_selection(name: str, timeout: float) -> int:
                 if time.monotonic() > deadline:
                     print(f"xprobe: nobody owns {name} after {timeout:g} s", file=sys.stderr)
                     return 1
-                time.sleep(0.02)  # a poll interval: core X sends no event on a new owner
+                time.sleep(0.02)  # poll, because core X sends no event on a new owner
     except DisplayError as exc:
         print(f"xprobe: {exc}", file=sys.stderr)
         return 2

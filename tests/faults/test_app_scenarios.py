@@ -29,7 +29,7 @@ def hold(seconds: float, app: AppProcess) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert app.running, app.tail()
-        time.sleep(0.1)  # the outage's own length, checked every tick: not a condition to await
+        time.sleep(0.1)  # the outage's own length, checked every tick, because time is the fault
 
 
 def quit_cleanly(app: AppProcess, allowed: Callable[[dict[str, Any]], bool] = lambda e: False,
@@ -234,7 +234,7 @@ def test_app_two_instances_at_once_spend_the_refresh_token_once(
     deadline = time.monotonic() + 30
     while all(a.running for a in pair):
         assert time.monotonic() < deadline, pair[0].tail() + pair[1].tail()
-        time.sleep(0.05)  # the poll interval of a wait-for-condition on two processes
+        time.sleep(0.05)  # poll interval, because two processes are polled
     loser = next(a for a in pair if not a.running)
     survivor = next(a for a in pair if a is not loser)
     assert loser.wait_exit() == 0

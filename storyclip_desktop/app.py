@@ -4,22 +4,22 @@ Everything runs on the Qt main thread with asyncio driven by qasync. This module
 is the only place that knows both the core and the UI: it builds the core's
 services, hands the UI a narrow :class:`~storyclip_desktop.ui.services.AppServices`
 and turns the core's listener calls into Qt signals through the UI's bridge.
+
+Start-up order (issue 7): the first window is built and shown before anything it
+does not need is imported. asyncio, qasync, the single-instance socket, the tray,
+the notifier and the dialogs come right after it is shown (:func:`run_app`), the
+core once the UI exists. So asyncio is imported inside the functions here, not at
+the top of this module.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import gc
 import logging
 import os
-import secrets
 import signal
-import socket
 import sys
-import tempfile
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -28,10 +28,13 @@ from typing import TYPE_CHECKING, Any
 from storyclip_desktop import __version__
 
 if TYPE_CHECKING:
+    import asyncio
+
     from storyclip_desktop.core.api import StoryClipApi
     from storyclip_desktop.core.auth import AuthClient, SessionManager
     from storyclip_desktop.core.monitor import BatchMonitor
     from storyclip_desktop.core.vault import Vault
+    from storyclip_desktop.ui.main_window import MainWindow
 
 APP_NAME = "StoryClip Desktop"
 ORG_NAME = "StoryClip"
@@ -113,6 +116,9 @@ class _Demo:
     """The local backend as a child process of the app (``--demo``)."""
 
     def __init__(self) -> None:
+        import secrets
+        import tempfile
+
         self.proc: asyncio.subprocess.Process | None = None
         self.url = ""
         self.api_key = "demo-" + secrets.token_urlsafe(12)
@@ -121,6 +127,8 @@ class _Demo:
         self._drain: asyncio.Task[None] | None = None
 
     async def start(self) -> str:
+        import asyncio
+
         self.proc = await asyncio.create_subprocess_exec(
             *demo_backend_command(),
             "serve",
@@ -158,6 +166,8 @@ class _Demo:
             pass
 
     async def stop(self) -> None:
+        import asyncio
+
         proc, self.proc = self.proc, None
         if proc is not None and proc.stdin is not None:
             proc.stdin.close()
@@ -209,6 +219,8 @@ class SignalWakeup:
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, on_signal: Any) -> None:
+        import socket
+
         self._loop = loop
         self._on_signal = on_signal
         self._r, self._w = socket.socketpair()
@@ -217,6 +229,8 @@ class SignalWakeup:
         self._old_fd = -1
 
     def install(self) -> None:
+        import threading
+
         if threading.current_thread() is not threading.main_thread():
             return
         self._old_fd = signal.set_wakeup_fd(self._w.fileno())
@@ -229,6 +243,8 @@ class SignalWakeup:
             self._r.recv(4096)
 
     def uninstall(self) -> None:
+        import threading
+
         if threading.current_thread() is not threading.main_thread():
             return
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -281,11 +297,18 @@ class Services:
 
 
 class App:
-    """The app's life from start to quit, on the qasync loop."""
+    """The app's life from start to quit, on the qasync loop.
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    ``window``: the main window :func:`run_app` already showed (before the loop
+    and the rest of the UI existed); the UI takes it over. None: the UI builds it.
+    """
+
+    def __init__(self, args: argparse.Namespace, window: MainWindow | None = None) -> None:
+        import asyncio
+
         # The core (httpx, keyring) is imported once the window is shown.
         self.args = args
+        self.first_window = window
         self.demo: _Demo | None = None
         self.auth: AuthClient | None = None
         self.vault: Vault | None = None
@@ -300,10 +323,11 @@ class App:
     # ------------------------------------------------------------ start
 
     async def run(self) -> int:
+        import asyncio
+
         from PySide6.QtCore import QSettings
 
         from storyclip_desktop.config import ENV_API_KEY, load_settings
-        from storyclip_desktop.core.log import log_event
         from storyclip_desktop.ui.bridge import MonitorBridge, frame_interval_ms
         from storyclip_desktop.ui.controller import DesktopUi
 
@@ -316,7 +340,7 @@ class App:
         # Views redraw at most once a frame however fast events come (the model
         # still applies every event): see MonitorBridge.
         self.bridge = MonitorBridge(coalesce_ms=frame_interval_ms())
-        self.ui = DesktopUi(Services(self), self.bridge)
+        self.ui = DesktopUi(Services(self), self.bridge, window=self.first_window)
         self.ui.allow_insecure = bool(self.args.insecure)
         self.ui.api_key_overridden = bool(self.args.api_key or os.environ.get(ENV_API_KEY))
         self.ui.apply_settings(settings)
@@ -324,13 +348,8 @@ class App:
         self.ui.demoRequested.connect(self._demo_requested)
         self.ui.quitRequested.connect(self.quit_event.set)
         self.ui.start(minimized=self.args.minimized)
-        log_event(
-            _log,
-            "started",
-            version=__version__,
-            demo=bool(self.args.demo),
-            minimized=bool(self.args.minimized),
-        )
+        if self.first_window is None:  # else logged when that window was shown
+            log_started(self.args)
         # After the first window: the settings' backend pulls in the keyring and
         # the connection check (httpx), which that window does not need.
         from storyclip_desktop.core.secrets import api_key_entry
@@ -571,6 +590,9 @@ class App:
 
     async def _shutdown(self) -> None:
         """Close everything in order; every task awaited, every client closed."""
+        import asyncio
+        import gc
+
         from storyclip_desktop.core.log import log_event
 
         monitor, self.monitor = self.monitor, None
@@ -598,6 +620,20 @@ class App:
         log_event(_log, "stopped")
 
 
+def log_started(args: argparse.Namespace) -> None:
+    """The ``started`` event: the main window was just shown (or, minimized, the
+    tray), which is what start-up is measured to."""
+    from storyclip_desktop.core.log import log_event
+
+    log_event(
+        _log,
+        "started",
+        version=__version__,
+        demo=bool(args.demo),
+        minimized=bool(args.minimized),
+    )
+
+
 def _sign_in_text(reason: str) -> str:
     from storyclip_desktop.ui.texts import sign_in_error
 
@@ -605,12 +641,17 @@ def _sign_in_text(reason: str) -> str:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Build the QApplication, claim the single instance, run the loop until quit."""
-    from PySide6.QtWidgets import QApplication
+    """Build the QApplication, claim the single instance, run the loop until quit.
 
+    The main window is shown first, with only what it needs loaded (see the
+    module's docstring); a second instance exits before any window exists.
+    """
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+    from storyclip_desktop.config import load_settings
     from storyclip_desktop.core.log import log_event
     from storyclip_desktop.instance import SingleInstance
-    from storyclip_desktop.ui.eventloop import QtEventLoop
     from storyclip_desktop.ui.resources import app_icon, install_translator
 
     sys.excepthook = log_unhandled
@@ -625,23 +666,44 @@ def run_app(args: argparse.Namespace) -> int:
         handed = instance.notify_primary()
         log_event(_log, "second_instance", handed_over=handed)
         return 0
-    qt_app.setWindowIcon(app_icon())
-    from PySide6.QtCore import QSettings
+    try:
+        qt_app.setWindowIcon(app_icon())
+        settings = load_settings(QSettings())
+        install_translator(qt_app, args.lang or settings.language or None)
+        args.minimized = bool(args.minimized or settings.start_minimized)
+        window: MainWindow | None = None
+        if not args.minimized:
+            # The window the user waits for, before the event loop, the tray and
+            # the rest of the UI: the UI takes it over (DesktopUi(window=...)).
+            # Minimized, the tray decides whether a window shows at all.
+            from storyclip_desktop.ui.main_window import MainWindow
 
-    from storyclip_desktop.config import load_settings
+            QApplication.setQuitOnLastWindowClosed(False)  # quitting is explicit
+            window = MainWindow(None, QSettings(), QSystemTrayIcon.isSystemTrayAvailable)
+            window.bring_forward()
+            log_started(args)
+            qt_app.processEvents()  # paint it now, not after what follows
+        instance.listen()
+        return _run_loop(qt_app, instance, App(args, window))
+    finally:
+        instance.release()
 
-    install_translator(qt_app, args.lang or load_settings(QSettings()).language or None)
-    app = App(args)
+
+def _run_loop(qt_app: Any, instance: Any, app: App) -> int:
+    """The qasync loop (ui/eventloop.py) running ``app`` until quit."""
+    import asyncio
+
+    from storyclip_desktop.core.log import log_event
+    from storyclip_desktop.ui.eventloop import QtEventLoop
 
     def activate() -> None:
         log_event(_log, "activated", reason="second_instance")
         if app.ui is not None:
             app.ui.show_window()
+        elif app.first_window is not None:
+            app.first_window.bring_forward()
 
     instance.activationRequested.connect(activate)
-    try:
-        # qasync's loop with socket readers that are cheap to pause (ui/eventloop.py).
-        with asyncio.Runner(loop_factory=lambda: QtEventLoop(qt_app)) as runner:
-            return runner.run(app.run())
-    finally:
-        instance.release()
+    # qasync's loop with socket readers that are cheap to pause (ui/eventloop.py).
+    with asyncio.Runner(loop_factory=lambda: QtEventLoop(qt_app)) as runner:
+        return runner.run(app.run())

@@ -5,6 +5,11 @@ one takes a lock file (stale locks of dead processes are taken over) before it
 touches the keyring; a later launch finds the lock, asks the running instance
 over a local socket to bring its window forward, and exits.
 
+The lock alone decides who is primary (:meth:`SingleInstance.acquire`); the
+primary starts listening (:meth:`SingleInstance.listen`) once its first window
+is shown, so QtNetwork is not loaded before that window. A second launch in
+between waits for the socket (:meth:`SingleInstance.notify_primary` retries).
+
 Signals (SingleInstance):
     activationRequested(): another launch asked this instance to show itself.
 """
@@ -14,9 +19,13 @@ from __future__ import annotations
 import getpass
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QLockFile, QObject, QStandardPaths, QThread, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    # Imported when used: the primary listens after its first window is shown.
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 __all__ = ["SingleInstance"]
 
@@ -51,16 +60,25 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
 
     def acquire(self) -> bool:
-        """True when this process is the primary instance (and now listens)."""
-        if not self._lock.tryLock(100):
-            return False
+        """True when this process is the primary instance (it holds the lock).
+
+        Call :meth:`listen` next, as soon as the window allows: until then a
+        second launch keeps retrying its connection.
+        """
+        return bool(self._lock.tryLock(100))
+
+    def listen(self) -> None:
+        """Accept the activation requests of later launches (the primary only)."""
+        if self._server is not None:
+            return
+        from PySide6.QtNetwork import QLocalServer
+
         QLocalServer.removeServer(self._name)  # a crashed primary's socket
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         server.newConnection.connect(self._on_connection)
         server.listen(self._name)
         self._server = server
-        return True
 
     def notify_primary(self, timeout_ms: int = 5000) -> bool:
         """Ask the primary to come forward (a second launch, before any event loop runs).
@@ -68,6 +86,8 @@ class SingleInstance(QObject):
         The primary may still be starting (it holds the lock before it listens),
         so failed connects are retried until ``timeout_ms`` has passed.
         """
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket()
         timer = QElapsedTimer()
         timer.start()

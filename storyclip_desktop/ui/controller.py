@@ -20,7 +20,6 @@ from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 
-from .batches_dialog import ActiveBatchesDialog
 from .bridge import BatchStore, MonitorBridge
 from .main_window import MainWindow
 from .notifier import DesktopNotifications, Notifier, desktop_entry
@@ -32,8 +31,10 @@ from .tray import TrayIcon, status_notifier_tray
 
 if TYPE_CHECKING:
     # Imported when first opened: the settings pull in the connection check (httpx)
-    # and the keyring, which the first window does not need (start-up time).
+    # and the keyring, which the first window does not need (start-up time); the
+    # dialog's cards and clip tables are not needed before there are batches.
     from .about import AboutDialog
+    from .batches_dialog import ActiveBatchesDialog
     from .settings_dialog import SettingsBackend, SettingsDialog
 
 __all__ = ["DesktopUi"]
@@ -68,8 +69,11 @@ class DesktopUi(QObject):
         dbus_bus: str | None = "SESSION",
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         tray_via_dbus: Callable[[], bool] = status_notifier_tray,
+        window: MainWindow | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``window``: a main window already shown (the app shows it before the rest
+        of the UI exists, start-up time); it gets this UI's store and tray."""
         super().__init__(parent)
         self.services = services
         self.bridge = bridge
@@ -87,7 +91,12 @@ class DesktopUi(QObject):
         self._memory_problem: str | None = None
 
         self.tray = TrayIcon(self.store, tray_available, tray_via_dbus, self)
-        self.window = MainWindow(self.store, self.settings, self.tray.is_available)
+        if window is None:
+            window = MainWindow(self.store, self.settings, self.tray.is_available)
+        else:
+            window.attach_store(self.store)
+            window.set_tray_available(self.tray.is_available)
+        self.window = window
         dbus = None
         if dbus_bus:
             dbus = DesktopNotifications(
@@ -138,6 +147,9 @@ class DesktopUi(QObject):
         QApplication.setQuitOnLastWindowClosed(False)
         if self.tray.host_available():
             self.tray.show()
+        # A window shown before the tray existed (the app's first window) learns now
+        # whether it has one (its sign-in hint, and what closing it does).
+        self.window.set_tray_available(self.tray.is_available)
         if self.services.user_email:
             self.on_signed_in()
         if not minimized or not self.tray.is_available():
@@ -170,6 +182,8 @@ class DesktopUi(QObject):
     def dialog(self) -> ActiveBatchesDialog:
         """The active-batches dialog, built at first use."""
         if self._dialog is None:
+            from .batches_dialog import ActiveBatchesDialog
+
             dialog = ActiveBatchesDialog(self.store, self.settings, self.window)
             dialog.refreshRequested.connect(self.refresh)
             dialog.shown.connect(self.tray.batches_seen)

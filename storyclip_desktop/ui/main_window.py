@@ -1,8 +1,15 @@
-"""The main window: sign-in or account view, a banner, a connection status line."""
+"""The main window: sign-in or account view, a banner, a connection status line.
+
+The app shows this window before anything else of the UI exists (start-up time,
+issue 7), so this module loads only what the sign-in view needs: the account
+view (with the cards, the clip table and the core's model) is built when first
+used, and the store is attached when the rest of the UI is built.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette, QShowEvent
@@ -19,12 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from . import style
-from .account import AccountView
-from .batch_card import breakable, plain_label
-from .bridge import BatchStore
+from .labels import breakable, plain_label
 from .resources import app_icon
 from .signin import SignInView
-from .texts import plural
+
+if TYPE_CHECKING:
+    from .account import AccountView
+    from .bridge import BatchStore
 
 __all__ = ["Banner", "MainWindow"]
 
@@ -126,16 +134,18 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        store: BatchStore,
+        store: BatchStore | None,
         settings: QSettings | None = None,
         tray_available: Callable[[], bool] = lambda: False,
         parent: QWidget | None = None,
     ) -> None:
+        """``store`` may come later (:meth:`attach_store`), before anyone signs in."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("StoryClip Desktop"))
         self.setWindowIcon(app_icon())
-        self._store = store
+        self._store: BatchStore | None = None
+        self._account: AccountView | None = None
         self._settings = settings
         self._tray_available = tray_available
         self._signed_in = False
@@ -149,15 +159,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.stack = QStackedWidget(central)
         self.sign_in = SignInView(self.stack)
-        self.account = AccountView(store, self.stack, tray_available)
         self.stack.addWidget(self.sign_in)
-        self.stack.addWidget(self.account)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-
-        self.account.openBatchesRequested.connect(self.openBatchesRequested)
-        self.account.refreshRequested.connect(self.refreshRequested)
-        self.account.signOutRequested.connect(self.signOutRequested)
 
         self._build_menu()
         self.connection = plain_label(parent=self)
@@ -166,7 +170,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.connection, 1)
         self.statusBar().setSizeGripEnabled(False)
 
-        store.changed.connect(self.update_status)
+        if store is not None:
+            self.attach_store(store)
         self.show_sign_in()
         self.resize(520, 480)
         if settings is not None:
@@ -222,6 +227,34 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ views
 
+    def attach_store(self, store: BatchStore) -> None:
+        """The batches this window shows (once; before the account view is used)."""
+        if self._store is not None:
+            raise RuntimeError("the main window already has a store")
+        self._store = store
+        store.changed.connect(self.update_status)
+
+    def set_tray_available(self, tray_available: Callable[[], bool]) -> None:
+        """Whether closing hides to the tray: now known from the tray itself."""
+        self._tray_available = tray_available
+        self.sign_in.set_tray_available(tray_available())
+
+    @property
+    def account(self) -> AccountView:
+        """The signed-in view, built at first use (it needs the store)."""
+        if self._account is None:
+            if self._store is None:
+                raise RuntimeError("the main window has no store yet")
+            from .account import AccountView
+
+            account = AccountView(self._store, self.stack, lambda: self._tray_available())
+            self.stack.addWidget(account)
+            account.openBatchesRequested.connect(self.openBatchesRequested)
+            account.refreshRequested.connect(self.refreshRequested)
+            account.signOutRequested.connect(self.signOutRequested)
+            self._account = account
+        return self._account
+
     @property
     def signed_in(self) -> bool:
         return self._signed_in
@@ -255,7 +288,7 @@ class MainWindow(QMainWindow):
 
     def status_text(self) -> str:
         """One line about the connection: what a support person would ask first."""
-        if not self._signed_in:
+        if not self._signed_in or self._store is None:
             return self.tr("Not signed in")
         if not self._store.reachable:
             return self.tr("Cannot reach the StoryClip server — retrying…")
@@ -269,6 +302,8 @@ class MainWindow(QMainWindow):
         if any(n == "polling" for n in names):
             return self.tr("Connected — following by polling (server restarted)")
         if running:
+            from .texts import plural
+
             return plural().following_live(len(running))
         return self.tr("Connected")
 

@@ -12,11 +12,15 @@ import enum
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon
 
-from storyclip_desktop.core.model import ClipStatus
+if TYPE_CHECKING:
+    # Not imported at run time: the first window loads this module, the core's
+    # model is not needed until batches are shown (start-up time).
+    from storyclip_desktop.core.model import ClipStatus
 
 __all__ = [
     "LANGUAGES",
@@ -71,20 +75,21 @@ class TrayState(enum.Enum):
     PROBLEM = "problem"
 
 
+# By ClipStatus name (see the import above).
 _CLIP_ICONS = {
-    ClipStatus.PENDING: "clip-pending",
-    ClipStatus.UPLOADING: "clip-uploading",
-    ClipStatus.WAITING_CONFIRMATION: "clip-waiting",
-    ClipStatus.SCHEDULING: "clip-scheduling",
-    ClipStatus.SCHEDULED: "clip-scheduled",
-    ClipStatus.PUBLISHED: "clip-published",
-    ClipStatus.FAILED: "clip-failed",
-    ClipStatus.UNKNOWN: "clip-unknown",
+    "PENDING": "clip-pending",
+    "UPLOADING": "clip-uploading",
+    "WAITING_CONFIRMATION": "clip-waiting",
+    "SCHEDULING": "clip-scheduling",
+    "SCHEDULED": "clip-scheduled",
+    "PUBLISHED": "clip-published",
+    "FAILED": "clip-failed",
+    "UNKNOWN": "clip-unknown",
 }
 
 
 def clip_status_icon(status: ClipStatus) -> QIcon:
-    return icon(_CLIP_ICONS.get(status, "clip-unknown"))
+    return icon(_CLIP_ICONS.get(status.name, "clip-unknown"))
 
 
 # ---------------------------------------------------------------- language

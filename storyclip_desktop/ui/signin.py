@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .batch_card import color_label, plain_label
+from .labels import color_label, plain_label
 from .resources import app_icon
 
 __all__ = ["SignInView"]

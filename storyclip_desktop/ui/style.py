@@ -7,9 +7,15 @@ reads on any background.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QColor, QPalette
 
-from storyclip_desktop.core.model import BatchStatus, ClipStatus
+if TYPE_CHECKING:
+    # Not imported at run time: the first window's labels use these tones, the
+    # core's model is not needed until batches are shown (start-up time). The
+    # tables below are keyed by the statuses' names.
+    from storyclip_desktop.core.model import BatchStatus, ClipStatus
 
 __all__ = ["PARTIAL_COLOR", "chip_color", "clip_tone", "is_dark", "tone"]
 
@@ -24,27 +30,27 @@ _TONES: dict[str, tuple[str, str]] = {
     "grey": ("#5f656e", "#a7adb6"),
 }
 
-_CHIPS: dict[BatchStatus, str] = {
-    BatchStatus.PROCESSING: "#2f7de1",
-    BatchStatus.COMPLETED: "#2e9d52",
-    BatchStatus.FAILED: "#d64545",
-    BatchStatus.PAUSED: "#6b7280",
-    BatchStatus.CANCELLED: "#6b7280",
-    BatchStatus.UNKNOWN: "#6b7280",
+_CHIPS: dict[str, str] = {
+    "PROCESSING": "#2f7de1",
+    "COMPLETED": "#2e9d52",
+    "FAILED": "#d64545",
+    "PAUSED": "#6b7280",
+    "CANCELLED": "#6b7280",
+    "UNKNOWN": "#6b7280",
 }
 
 #: A completed batch with failed clips: its progress bar (the chip stays green).
 PARTIAL_COLOR = "#d98c1f"
 
-_CLIP_TONES: dict[ClipStatus, str] = {
-    ClipStatus.PENDING: "grey",
-    ClipStatus.UPLOADING: "blue",
-    ClipStatus.WAITING_CONFIRMATION: "amber",
-    ClipStatus.SCHEDULING: "violet",
-    ClipStatus.SCHEDULED: "teal",
-    ClipStatus.PUBLISHED: "green",
-    ClipStatus.FAILED: "red",
-    ClipStatus.UNKNOWN: "grey",
+_CLIP_TONES: dict[str, str] = {
+    "PENDING": "grey",
+    "UPLOADING": "blue",
+    "WAITING_CONFIRMATION": "amber",
+    "SCHEDULING": "violet",
+    "SCHEDULED": "teal",
+    "PUBLISHED": "green",
+    "FAILED": "red",
+    "UNKNOWN": "grey",
 }
 
 
@@ -58,8 +64,8 @@ def tone(name: str, palette: QPalette) -> QColor:
 
 
 def clip_tone(status: ClipStatus, palette: QPalette) -> QColor:
-    return tone(_CLIP_TONES.get(status, "grey"), palette)
+    return tone(_CLIP_TONES.get(status.name, "grey"), palette)
 
 
 def chip_color(status: BatchStatus) -> QColor:
-    return QColor(_CHIPS.get(status, "#6b7280"))
+    return QColor(_CHIPS.get(status.name, "#6b7280"))

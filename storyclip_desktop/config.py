@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -316,6 +315,8 @@ def launch_command() -> list[str]:
     script = Path(sys.executable).with_name(APP_ID)
     if script.exists():
         return [str(script)]
+    import shutil  # here: the first window does not need it (start-up time)
+
     found = shutil.which(APP_ID)
     if found:
         return [found]

@@ -17,11 +17,18 @@ Signals (SingleInstance):
 from __future__ import annotations
 
 import getpass
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QLockFile, QObject, QStandardPaths, QThread, Signal
+from PySide6.QtCore import (
+    QCryptographicHash,
+    QElapsedTimer,
+    QLockFile,
+    QObject,
+    QStandardPaths,
+    QThread,
+    Signal,
+)
 
 if TYPE_CHECKING:
     # Imported when used: the primary listens after its first window is shown.
@@ -33,7 +40,11 @@ _MESSAGE = b"activate\n"
 
 
 def _server_name(key: str) -> str:
-    digest = hashlib.sha256(f"{key}:{getpass.getuser()}".encode()).hexdigest()[:16]
+    # SHA-256 from QtCore, not hashlib: the same digest without loading OpenSSL
+    # before the first window (start-up time).
+    data = f"{key}:{getpass.getuser()}".encode()
+    hashed = QCryptographicHash.hash(data, QCryptographicHash.Algorithm.Sha256)
+    digest = hashed.toHex().toStdString()[:16]
     return f"{key.split(':', 1)[0]}-{digest}"
 
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QStackedWidget,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -89,6 +88,8 @@ class Banner(QFrame):
         self.title.setText(title)
         self.body.setText(breakable(body))
         self.body.setVisible(bool(body))
+        from PySide6.QtWidgets import QStyle  # not before the first window: start-up time
+
         problem = kind in ("failed", "unreachable")
         pixmap = (
             QStyle.StandardPixmap.SP_MessageBoxWarning
@@ -184,11 +185,10 @@ class MainWindow(QMainWindow):
         self.batches_action = QAction(self.tr("&Active batches…"), self)
         self.batches_action.setShortcut(QKeySequence("Ctrl+B"))
         self.batches_action.triggered.connect(self.openBatchesRequested)
-        self.refresh_action = QAction(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
-            self.tr("&Refresh"),
-            self,
-        )
+        self.refresh_action = QAction(self.tr("&Refresh"), self)
+        # Its icon comes when the menu first opens: loading QStyle's enums costs the
+        # first window about 10 ms (start-up time).
+        menu.aboutToShow.connect(self._menu_icons)
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_action.triggered.connect(self.refreshRequested)
         self.sign_out_action = QAction(self.tr("Sign &out"), self)
@@ -224,6 +224,13 @@ class MainWindow(QMainWindow):
             help_menu.addAction(action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
+
+    def _menu_icons(self) -> None:
+        if self.refresh_action.icon().isNull():
+            from PySide6.QtWidgets import QStyle
+
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
+            self.refresh_action.setIcon(icon)
 
     # ------------------------------------------------------------ views
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import enum
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,13 @@ _extracted = contextlib.ExitStack()
 
 @cache
 def _resource_dir(name: str) -> Path:
+    # Files on disk (a checkout, a wheel, a frozen build's folder): used as they are,
+    # without loading importlib.resources before the first window (start-up time).
+    here = Path(__file__).parent.parent / "resources" / name
+    if here.is_dir():
+        return here
+    from importlib import resources
+
     root = resources.files("storyclip_desktop").joinpath("resources", name)
     if isinstance(root, Path):
         return root

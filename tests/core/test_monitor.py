@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +162,43 @@ async def test_progress_reaches_the_listener_row_by_row(
         assert 0 <= batch.published + batch.failed <= batch.total
     assert "live" in recorder.state_names(batch_id)
     assert recorder.state_names(batch_id)[-1] == "finished"
+
+
+async def test_a_reread_summary_keeps_what_the_monitor_holds(
+    backend_factory: Callable[..., Backend],
+    connect: Callable[[Backend], Awaitable[Client]],
+    tmp_path: Path,
+) -> None:
+    """A re-read summary (discovery every 30 s, a refresh, the watchdog) where one
+    clip changed: the views are told that row only, and the monitor keeps its own
+    objects for everything else, so the parsed copies die at once. Keeping the
+    parsed ones instead pinned the memory their parse used: the app's RSS grew by
+    10 MiB at each discovery of 20,000 clips (``tests/bench/run.py --only memory``
+    measures that; this checks its cause)."""
+    backend = backend_factory(clip_seconds=30.0)
+    client = await connect(backend)
+    batch_id = backend.create_batch(6)
+    recorder = Recorder()
+    monitor = new_monitor(client, recorder, tmp_path / "m.json", discovery_interval=60.0)
+    await monitor.start()
+    try:
+        await until(lambda: recorder.last_state(batch_id) == "live", what="live")
+        read = await client.api.batch(batch_id)  # a fresh parse: new objects throughout
+        before = monitor.batches[batch_id]
+        renamed = tuple(replace(c, title="Renamed") if c.index == 4 else c for c in read.clips)
+        monitor.follower_summary(replace(read, clips=renamed))
+        after = monitor.batches[batch_id]
+        told = recorder.updates[-1]
+    finally:
+        await monitor.stop()
+    assert told == (after, [4])
+    assert [c.title for c in after.clips if c.index == 4] == ["Renamed"]
+    for was, now in zip(before.clips, after.clips, strict=True):
+        assert now.url is was.url
+        if now.index != 4 and was == now:  # clip 1 may have moved on meanwhile
+            assert now is was
+    assert after.batch_id is before.batch_id
+    assert after.created_at is before.created_at
 
 
 class WatchingMonitor(BatchMonitor):

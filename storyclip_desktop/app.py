@@ -109,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from storyclip_desktop.jsonlog import setup_logging
 
     setup_logging(args.log_file, rotating=log_dir() / LOG_FILE)
+    from storyclip_desktop.heap import keep_large_buffers_returnable
+
+    keep_large_buffers_returnable()  # runs all day: big answers must not stay resident
     return run_app(args)
 
 

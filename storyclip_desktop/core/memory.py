@@ -16,7 +16,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -156,9 +156,17 @@ class MonitorMemory:
 
 
 def _to_json(batch: RememberedBatch) -> dict[str, Any]:
-    data = asdict(batch)
-    del data["batch_id"]
-    return data
+    # Not dataclasses.asdict: it deep-copies every value, and the whole memory is
+    # written each time a batch starts or ends.
+    return {
+        "status": batch.status,
+        "published": batch.published,
+        "failed": batch.failed,
+        "total": batch.total,
+        "final": batch.final,
+        "announced": batch.announced,
+        "seen_at": batch.seen_at,
+    }
 
 
 def _from_json(batch_id: object, item: Mapping[str, Any]) -> RememberedBatch:

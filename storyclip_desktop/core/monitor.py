@@ -365,8 +365,13 @@ class BatchMonitor:
             shown = _told(current, event)
             tracked.told[index] = shown
             if shown is not found:
-                after = at + 1 if found is not None else at
-                tracked.ordered = clips = (*clips[:at], shown, *clips[after:])
+                if found is not None:
+                    listed = list(clips)  # the cheapest copy with one clip replaced
+                    listed[at] = shown
+                    clips = tuple(listed)
+                else:
+                    clips = (*clips[:at], shown, *clips[at:])
+                tracked.ordered = clips
                 changed = [index]
             published, failed = _forward(batch, event.published, event.errors, event.total)
             total = batch.total or event.total
@@ -378,14 +383,7 @@ class BatchMonitor:
                 batch.current_index,
             ):
                 return  # nothing new (a repeated ``waiting``, say)
-            batch = replace(
-                batch,
-                published=published,
-                failed=failed,
-                total=total,
-                current_index=current_index,
-                clips=clips,
-            )
+            batch = batch.with_progress(published, failed, total, current_index, clips)
         elif isinstance(event, ConnectedEvent | CompletedEvent):
             published, failed = _forward(batch, event.published, event.errors, event.total)
             batch = replace(
@@ -412,10 +410,11 @@ class BatchMonitor:
         if batch == old:
             return
         tracked.batch = batch
-        if self._memory.remember(self.user_id, batch) and (
+        save = self._memory.remember(self.user_id, batch) and (
             batch.status is not old.status or batch.is_final
-        ):
-            self._save_memory()
+        )
+        if save and not self._announcing(tracked):
+            self._save_memory()  # else _check_finished saves it, announced, once
         if changed is None:
             old_clips = {c.index: c for c in old.clips}
             changed = [
@@ -425,6 +424,13 @@ class BatchMonitor:
             ]
         self._listener.batch_updated(batch, changed)
         self._check_finished(tracked)
+
+    def _announcing(self, tracked: _Tracked) -> bool:
+        """Whether :meth:`_check_finished` will announce (and save) this batch now."""
+        if tracked.finished or not tracked.batch.is_final:
+            return False
+        known = self._memory.get(self.user_id, tracked.batch.batch_id)
+        return known is None or not known.announced
 
     def _check_finished(self, tracked: _Tracked) -> None:
         batch = tracked.batch
@@ -514,7 +520,7 @@ def _told(current: Clip, event: ProgressEvent) -> Clip:
         and error == current.error
     ):
         return current
-    return replace(current, status=status, status_raw=event.clip_status_raw, error=error)
+    return current.with_status(status, event.clip_status_raw, error)
 
 
 _BATCH_FIELDS = tuple(f.name for f in fields(Batch) if f.name != "clips")

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from storyclip_desktop.core.model import (
+    Batch,
     BatchStatus,
+    Clip,
     ClipStatus,
     CompletedEvent,
     ConnectedEvent,
@@ -664,3 +667,35 @@ def test_parsing_does_not_change_the_payload() -> None:
     before = copy.deepcopy(data)
     parse_batch(data)
     assert data == before
+
+
+def _every_field_set() -> Batch:
+    """A batch whose every field differs from its default (and from each other)."""
+    at = [datetime(2026, 1, d, tzinfo=UTC) for d in range(1, 8)]
+    clip = Clip(
+        index=3, status=ClipStatus.UPLOADING, status_raw="uploading", title="t", url="u",
+        error="e", attempts=2, metricool_post_id="m", facebook_post_id="f",
+        uploaded_at=at[0], published_at=at[1],
+    )  # fmt: skip
+    return Batch(
+        batch_id="b", status=BatchStatus.PROCESSING, status_raw="processing", total=9,
+        published=1, failed=2, job_id="j", publish_mode="now", current_index=3, progress=33,
+        scheduled_for=at[2], created_at=at[3], started_at=at[4], completed_at=at[5],
+        error="x", clips=(clip,),
+    )  # fmt: skip
+
+
+def test_the_per_event_copies_equal_dataclasses_replace() -> None:
+    """The hand-written copies used per event must carry every field over (a field
+    added to Batch or Clip and forgotten there would silently vanish)."""
+    batch = _every_field_set()
+    clip = batch.clips[0]
+    moved = clip.with_status(ClipStatus.PUBLISHED, "published", None)
+    assert moved == replace(clip, status=ClipStatus.PUBLISHED, status_raw="published", error=None)
+    later = batch.with_progress(4, 3, 10, 5, (moved,))
+    assert later == replace(
+        batch, published=4, failed=3, total=10, current_index=5, clips=(moved,)
+    )
+    for name in (f.name for f in fields(Batch)):
+        if name not in ("published", "failed", "total", "current_index", "clips"):
+            assert getattr(later, name) is getattr(batch, name), name

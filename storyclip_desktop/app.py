@@ -109,9 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from storyclip_desktop.jsonlog import setup_logging
 
     setup_logging(args.log_file, rotating=log_dir() / LOG_FILE)
-    from storyclip_desktop.heap import keep_large_buffers_returnable
-
-    keep_large_buffers_returnable()  # runs all day: big answers must not stay resident
     return run_app(args)
 
 
@@ -687,6 +684,9 @@ def run_app(args: argparse.Namespace) -> int:
             log_started(args)
             qt_app.processEvents()  # paint it now, not after what follows
         instance.listen()
+        from storyclip_desktop.heap import keep_large_buffers_returnable
+
+        keep_large_buffers_returnable()  # runs all day: big answers must not stay resident
         return _run_loop(qt_app, instance, App(args, window))
     finally:
         instance.release()

@@ -8,7 +8,6 @@ opens.
 
 from __future__ import annotations
 
-import re
 import time
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
@@ -28,6 +27,7 @@ from storyclip_desktop.core.model import Batch, BatchStatus, StreamState
 
 from . import style
 from .clip_model import ClipTableModel, ClipTableView, plain_tooltip
+from .labels import breakable, color_label, plain_label
 from .texts import batch_status_text, fill, format_time, plural, short_id, stream_state_text
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
 
 _ERROR_MAX = 300
 _TOOLTIP_MAX = 2000
-_LONG_RUN = re.compile(r"\S{25,}")
 
 _STREAM_TONES = {
     "connecting": "grey",
@@ -54,14 +53,6 @@ _STREAM_TONES = {
     "closed": "grey",
     "finished": "grey",
 }
-
-
-def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A QLabel that never interprets its text as HTML (for untrusted text)."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    return label
 
 
 def set_progress(bar: QProgressBar, value: int, maximum: int, text: str) -> None:
@@ -98,26 +89,6 @@ def display_error(text: str, limit: int = _ERROR_MAX) -> str:
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return breakable(flat)
-
-
-def breakable(text: str) -> str:
-    """``text`` with a zero-width space every 24 characters of a long unbroken run:
-    QLabel wraps only at break points, and one long URL would set its minimum width."""
-    return _LONG_RUN.sub(lambda m: "\u200b".join(_chunks(m.group(0), 24)), text)
-
-
-def _chunks(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)]
-
-
-def color_label(label: QLabel, tone: str, palette: QPalette) -> None:
-    """Colour a label's text. Both roles: on a Base-coloured card a label draws
-    with Text, elsewhere with WindowText."""
-    color = style.tone(tone, palette)
-    own = label.palette()
-    own.setColor(QPalette.ColorRole.WindowText, color)
-    own.setColor(QPalette.ColorRole.Text, color)
-    label.setPalette(own)
 
 
 class StatusChip(QLabel):

@@ -1,10 +1,8 @@
 """Label helpers for the first window (sign-in form, banner, status line).
 
-They live apart from ``batch_card`` so the first window does not load the cards,
-the clip table and the core's model before it is shown (start-up time, issue 7).
-``batch_card`` still has its own copies of these three functions; they must stay
-identical (tests/ui/test_labels.py checks it), until ``batch_card`` imports them
-from here.
+They live apart from ``batch_card`` (which uses them too) so the first window
+does not load the cards, the clip table and the core's model before it is shown
+(start-up time, issue 7).
 """
 
 from __future__ import annotations

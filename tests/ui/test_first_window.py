@@ -7,12 +7,9 @@ import json
 import subprocess
 import sys
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from storyclip_desktop.ui import batch_card, labels
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.main_window import MainWindow
@@ -60,24 +57,6 @@ def test_the_first_window_loads_neither_the_event_loop_nor_the_rest_of_the_ui() 
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(out.stdout) == []
-
-
-def test_label_helpers_match_the_cards_copies(qapp: QApplication) -> None:
-    """labels.py repeats three helpers of batch_card.py (which the first window must
-    not import); both copies must behave the same."""
-    texts = ["", "short words", "x" * 80, "see https://example.com/" + "a" * 60 + " now"]
-    for text in texts:
-        assert labels.breakable(text) == batch_card.breakable(text)
-        ours, theirs = labels.plain_label(text), batch_card.plain_label(text)
-        assert ours.textFormat() == theirs.textFormat() == Qt.TextFormat.PlainText
-        assert ours.text() == theirs.text() == text
-    palette = QApplication.palette()
-    for tone in ("red", "amber", "green", "nonsense"):
-        ours_label, theirs_label = QLabel(), QLabel()
-        labels.color_label(ours_label, tone, palette)
-        batch_card.color_label(theirs_label, tone, palette)
-        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
-            assert ours_label.palette().color(role) == theirs_label.palette().color(role)
 
 
 def test_a_window_shown_first_is_taken_over_by_the_ui(

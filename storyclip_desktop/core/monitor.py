@@ -105,6 +105,7 @@ class BatchMonitor:
         self._memory = memory
         self._policy = policy or FollowPolicy()
         self._interval = discovery_interval
+        self._discovery_hold = 0.0  # loop time before which discovery must not ask again
         self._tracked: dict[str, _Tracked] = {}
         self._reachable = True
         self._discovery: asyncio.Task[None] | None = None
@@ -161,8 +162,11 @@ class BatchMonitor:
     # ------------------------------------------------------------ discovery
 
     async def _discover_forever(self) -> None:
+        loop = asyncio.get_running_loop()
         while not self._stopped:
-            await asyncio.sleep(self._interval)
+            # The interval, or longer when the server asked for a pause (the
+            # Retry-After of a 503 or 429 that the last discovery got).
+            await asyncio.sleep(max(self._interval, self._discovery_hold - loop.time()))
             try:
                 await self.discover()
             except AuthError as exc:
@@ -186,8 +190,10 @@ class BatchMonitor:
                 active = await self._api.active_batches(self.user_id)
                 self._set_reachable(True)
             except ApiError as exc:
+                self._hold_discovery(exc.retry_after)
                 self._api_failed("discovery", exc)
             except AuthError as exc:
+                self._hold_discovery(exc.retry_after)
                 self._auth_failed("discovery", exc)
             log_event(
                 _log,
@@ -208,6 +214,13 @@ class BatchMonitor:
                 if self._needs_follower(bid):
                     self._follow(bid)
             self._save_memory()
+
+    def _hold_discovery(self, retry_after: float | None) -> None:
+        """No discovery before the server's Retry-After has passed (capped as the
+        followers cap theirs: a typo must not stop discovery for a day)."""
+        if retry_after:
+            wait = min(retry_after, self._policy.max_delay * 4)
+            self._discovery_hold = asyncio.get_running_loop().time() + wait
 
     def _needs_follower(self, batch_id: str) -> bool:
         tracked = self._tracked.get(batch_id)

@@ -200,6 +200,43 @@ async def test_a_reread_summary_keeps_what_the_monitor_holds(
     assert after.created_at is before.created_at
 
 
+async def test_discovery_waits_for_the_servers_retry_after(
+    backend_factory: Callable[..., Backend],
+    connect: Callable[[Backend], Awaitable[Client]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An active list refused with 503 and Retry-After: the next discovery waits
+    for it (capped, as the followers' delays are: 4 x max_delay = 2 s here)
+    instead of asking again after its own 0.3 s interval."""
+    backend = backend_factory()
+    client = await connect(backend)
+    asked: list[float] = []
+    real = client.api.active_batches
+
+    async def timed(user_id: str) -> list[Batch]:
+        asked.append(time.monotonic())
+        return await real(user_id)
+
+    monkeypatch.setattr(client.api, "active_batches", timed)  # the real call, timed
+    monitor = new_monitor(client, Recorder(), tmp_path / "m.json", discovery_interval=0.3)
+    await monitor.start()
+    try:
+        await until(lambda: len(asked) >= 2, what="discovery every 0.3 s")
+        backend.faults(
+            fail_next=1, fail_status=503, retry_after=60,
+            fail_path_prefix="/api/metricool/batches/active",
+        )  # fmt: skip
+        refused = len(asked)  # the next one is refused (or the one in flight)
+        await until(lambda: len(asked) >= refused + 2, timeout=10, what="two more discoveries")
+    finally:
+        await monitor.stop()
+    assert backend.faults()["fail_next"] == 0
+    gaps = sorted(asked[i + 1] - asked[i] for i in range(refused - 1, refused + 1))
+    assert gaps[0] < 1.0  # the interval, around the refusal
+    assert gaps[1] >= 1.9  # the server's pause after it, capped at 2 s
+
+
 class WatchingMonitor(BatchMonitor):
     """The real monitor, noting the id of every event its followers hand it."""
 

@@ -536,8 +536,9 @@ class App:
                 memory,
                 discovery_interval=max(0.2, self.args.discovery_interval),
             )
-            await self.monitor.start()
-        running = [b for b in self.monitor.batches.values() if not b.is_final]
+            monitor = self.monitor
+            await monitor.start()
+        running = [b for b in monitor.batches.values() if not b.is_final]
         if running:
             first = running[0].batch_id
             self.ui.announce_active(len(running), first)
@@ -600,17 +601,20 @@ class App:
             await monitor.stop()
         if self.ui is not None:
             await self.ui.aclose()
+        # Every other task ends before the clients close: one still signing in or
+        # starting the monitor would otherwise open a connection on a closed
+        # client's pool, and nothing would ever close it.
+        current = asyncio.current_task()
+        others = [t for t in asyncio.all_tasks() if t is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
         if self.api is not None:
             await self.api.aclose()
         if self.auth is not None:
             await self.auth.aclose()
         if self.demo is not None:
             await self.demo.stop()
-        current = asyncio.current_task()
-        others = [t for t in asyncio.all_tasks() if t is not current]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
         # Closed streams leave httpcore's async generators in reference cycles;
         # collect them now, while the loop still runs their finalizers, rather
         # than at interpreter exit where they would fail on a closed loop.

@@ -201,12 +201,17 @@ class BatchMonitor:
                 count=len(active),
                 batch_ids=[b.batch_id for b in active],
             )
+            listed = set()
             for batch in active:
+                listed.add(batch.batch_id)
                 self._consider(batch)
+            # Remembered batches the list did not give (the deployed list can miss
+            # them) or whose follower ended; the listed ones were just read.
             remembered = [
                 bid
                 for bid, known in self._memory.batches(self.user_id).items()
                 if not (known.final and known.announced)
+                and bid not in listed
                 and (bid not in self._tracked or self._needs_follower(bid))
             ]
             await asyncio.gather(*(self._reread(bid) for bid in remembered))

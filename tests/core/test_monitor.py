@@ -237,6 +237,39 @@ async def test_discovery_waits_for_the_servers_retry_after(
     assert gaps[1] >= 1.9  # the server's pause after it, capped at 2 s
 
 
+async def test_discovery_reads_each_listed_batch_once(
+    backend_factory: Callable[..., Backend],
+    connect: Callable[[Backend], Awaitable[Client]],
+    tmp_path: Path,
+) -> None:
+    """Batches the active list gives are not read again one by one in the same
+    discovery (they were: every start cost a second summary per batch); a
+    remembered batch the list leaves out still is (the deployed list can)."""
+    backend = backend_factory(clip_seconds=30.0)
+    client = await connect(backend)
+    listed = [backend.create_batch(3), backend.create_batch(3)]
+    memory = MonitorMemory(tmp_path / "m.json")
+    user_id = client.sessions.user_id
+    assert user_id
+    memory.remember(user_id, running("batch_not_listed_anymore", 3))
+    memory.save()
+    reread: list[str] = []
+
+    class Counting(BatchMonitor):
+        async def _reread(self, batch_id: str) -> None:
+            reread.append(batch_id)
+            await super()._reread(batch_id)
+
+    monitor = Counting(client.api, user_id, Recorder(), memory, policy=FAST,
+                       discovery_interval=60.0)  # fmt: skip
+    await monitor.start()
+    try:
+        assert set(listed) <= set(monitor.batches)
+        assert reread == ["batch_not_listed_anymore"]
+    finally:
+        await monitor.stop()
+
+
 class WatchingMonitor(BatchMonitor):
     """The real monitor, noting the id of every event its followers hand it."""
 

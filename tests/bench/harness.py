@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.app_process import AppProcess, Event
-from tests.backend import REPO, Backend
+from tests.backend import REPO, Backend, wait_for
 
 BENCH = Path(__file__).resolve().parent
 MiB = 1 << 20
@@ -74,14 +74,8 @@ def log_time(event: Event) -> float:
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, poll: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(poll)
+    """:func:`tests.backend.wait_for` in the runner's argument order."""
+    return wait_for(predicate, timeout, interval=poll, what=what)
 
 
 # ---------------------------------------------------------------- processes

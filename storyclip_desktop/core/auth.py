@@ -83,6 +83,9 @@ _RATE_CODES = frozenset(
 )
 _MAX_AUTH_BODY = 1 << 20
 _MAX_DETAIL = 200
+#: Seconds a sign-in without "remember me" waits for the keyring to remove an
+#: earlier stored session (see SessionManager.sign_in).
+_CLEAR_WAIT = 3.0
 
 
 class BodyTooLarge(Exception):
@@ -673,7 +676,10 @@ class SessionManager:
         if remember:
             await self.vault.save(stored)
         else:
-            await self.vault.clear()
+            # Removing an earlier stored session is tidying up: the user who chose
+            # not to be remembered (the demo does) is not kept waiting on a locked
+            # keyring's unlock prompt for it, a minute at worst.
+            await self.vault.clear(at_most=_CLEAR_WAIT)
         if generation != self._generation:
             raise AuthError("session_expired", "Signed out while signing in")
         self._set(session, stored)

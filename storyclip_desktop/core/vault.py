@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -163,13 +164,45 @@ def _check_backend(backend: keyring.backend.KeyringBackend) -> None:
         raise _Refused(f"refusing file-based keyring {type(backend).__name__}")
 
 
+def _in_daemon_thread(work: Callable[[], _T]) -> asyncio.Future[_T]:
+    """``work()`` in a daemon thread, its outcome as a future of the running loop.
+
+    Not ``asyncio.to_thread``: the default executor's threads are joined when the
+    loop closes (and at interpreter exit), so a keyring call stuck on an unlock
+    prompt, or on a Secret Service that never answers, held quitting up for as
+    long as it hung (a minute, measured on a desktop with a locked keyring).
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[_T] = loop.create_future()
+
+    def deliver(result: _T | None, error: BaseException | None) -> None:
+        if future.done():  # a timed-out call's future is already cancelled
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result, error = work(), None
+        except BaseException as exc:  # handed to the awaiting task, as to_thread does
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(deliver, result, error)
+
+    threading.Thread(target=run, name="storyclip-keyring", daemon=True).start()
+    return future
+
+
 class Vault:
     """One keyring entry holding the stored session; errors become :attr:`status`.
 
     ``backend`` picks a keyring backend (tests); by default keyring's own choice
     is resolved on first use, in a worker thread because probing D-Bus can block.
     ``timeout`` bounds how long a call is awaited (an unlock prompt nobody answers);
-    the thread itself cannot be stopped and finishes in the background.
+    the thread itself cannot be stopped and finishes in the background, as a
+    daemon thread: quitting never waits for a keyring that hangs.
     """
 
     def __init__(
@@ -197,8 +230,14 @@ class Vault:
         _check_backend(backend)
         return backend
 
-    async def _call(self, op: str, fn: Callable[[keyring.backend.KeyringBackend], _T]) -> _T:
-        """Run one keyring call off the event loop; raise the keyring's error."""
+    async def _call(
+        self,
+        op: str,
+        fn: Callable[[keyring.backend.KeyringBackend], _T],
+        at_most: float | None = None,
+    ) -> _T:
+        """Run one keyring call off the event loop; raise the keyring's error.
+        ``at_most``: seconds to wait for it (default: the vault's timeout)."""
 
         def work() -> _T:
             return fn(self._resolve())
@@ -206,7 +245,8 @@ class Vault:
         async with self._lock:
             started = time.perf_counter()
             try:
-                return await asyncio.wait_for(asyncio.to_thread(work), self._timeout)
+                wait = self._timeout if at_most is None else min(at_most, self._timeout)
+                return await asyncio.wait_for(_in_daemon_thread(work), wait)
             finally:
                 elapsed = time.perf_counter() - started
                 self.latency[op] = elapsed
@@ -267,18 +307,19 @@ class Vault:
         except Exception as exc:
             log_event(_log, "vault.clear_failed", logging.DEBUG, error=type(exc).__name__)
 
-    async def _delete(self) -> None:
+    async def _delete(self, at_most: float | None = None) -> None:
         def delete(backend: keyring.backend.KeyringBackend) -> None:
             # Nothing stored is what we want; a backend that cannot delete at
             # all raises something else (NoKeyringError is a RuntimeError).
             with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 backend.delete_password(self.service, self.account)
 
-        await self._call("clear", delete)
+        await self._call("clear", delete, at_most)
 
-    async def clear(self) -> None:
-        """Forget the stored session (sign-out, revoked token). Never raises."""
+    async def clear(self, at_most: float | None = None) -> None:
+        """Forget the stored session (sign-out, revoked token). Never raises.
+        ``at_most``: seconds to wait for the keyring (default: the vault's timeout)."""
         try:
-            await self._delete()
+            await self._delete(at_most)
         except Exception as exc:
             self._failed("clear", exc)

@@ -31,7 +31,7 @@ from keyring.backends import fail
 from storyclip_desktop.core.auth import AuthClient, AuthError, Session, SessionManager
 from storyclip_desktop.core.vault import StoredSession, Vault
 from tests.backend import Backend
-from tests.core.test_vault import BrokenKeyring, LockedKeyring
+from tests.core.test_vault import BlockingKeyring, BrokenKeyring, LockedKeyring
 
 pytestmark = pytest.mark.anyio
 
@@ -704,6 +704,26 @@ async def test_remember_false_keeps_nothing_in_the_keyring(srv: Backend, kits: A
     await kit.manager.token_rejected(first.access_token)
     assert ring.items == {}
     assert ring.saved == []
+
+
+async def test_signing_in_without_remember_is_not_held_up_by_a_locked_keyring(
+    srv: Backend, kits: Any
+) -> None:
+    """The demo signs in without "remember me"; removing an earlier stored session
+    then waits a few seconds for the keyring at most, not the minute a vault call
+    may wait for an unlock prompt (seen: the demo showed nothing for a minute on
+    a desktop whose keyring was locked)."""
+    ring = BlockingKeyring()
+    kit = kits(srv, keyring_backend=ring)
+    email, password = new_user(srv)
+    started = time.monotonic()
+    try:
+        session = await kit.manager.sign_in(email, password, remember=False)
+    finally:
+        ring.release.set()
+    assert time.monotonic() - started < 10
+    assert kit.manager.session == session
+    assert kit.vault.status.reason == "locked"  # what the account view then says
 
 
 @pytest.mark.parametrize(

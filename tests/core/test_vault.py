@@ -311,6 +311,41 @@ async def test_an_unanswered_unlock_prompt_times_out_as_locked() -> None:
     assert vault.status.reason == "locked"
 
 
+def test_quitting_does_not_wait_for_a_keyring_that_hangs() -> None:
+    """A process whose keyring call hangs (an unlock prompt nobody answers, a
+    Secret Service that never replies) still exits when its loop is done: the
+    call times out as locked and its thread does not hold up the exit. With
+    ``asyncio.to_thread`` the loop's close joined that thread: the app took as
+    long to quit as the keyring hung (a minute on a desktop with a locked one)."""
+    script = textwrap.dedent(
+        """
+        import asyncio, threading, time
+        import keyring.backend
+        from storyclip_desktop.core.vault import Vault
+
+        class Hangs(keyring.backend.KeyringBackend):
+            priority = -10
+            def get_password(self, service, username):
+                threading.Event().wait()  # forever
+            set_password = delete_password = get_password
+
+        async def main():
+            vault = Vault(backend=Hangs(), timeout=0.3)
+            await vault.load()
+            print(vault.status.reason, flush=True)
+
+        asyncio.run(main())
+        """
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert time.monotonic() - started < 20
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "locked"
+
+
 async def test_failed_save_removes_the_now_spent_token() -> None:
     """After a rotation the old refresh token is spent; if the new one cannot be
     stored, leaving the old one would make the next start look like token reuse."""

@@ -42,7 +42,13 @@ class AppProcess:
         sign_in: bool = True,
         platform: str = "offscreen",
         log_name: str = "app.log",
+        command: Sequence[str] | None = None,
+        cwd: Path | None = None,
     ) -> None:
+        """``command``: what runs the app (default ``python -m storyclip_desktop`` from
+        the checkout; a frozen binary or an installed command, run from ``cwd``)."""
+        self.command = list(command or (sys.executable, "-m", "storyclip_desktop"))
+        self.cwd = cwd or REPO
         self.home = home
         self.log_path = home / log_name
         self.args = list(args)
@@ -93,9 +99,8 @@ class AppProcess:
 
     def start(self) -> AppProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "storyclip_desktop", "--log-file", str(self.log_path),
-             *self.args],
-            cwd=REPO, env=self.env, stdin=subprocess.DEVNULL,
+            [*self.command, "--log-file", str(self.log_path), *self.args],
+            cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         self._reader = threading.Thread(target=self._drain, daemon=True)

@@ -155,29 +155,21 @@ class BenchApp(AppProcess):
         stats: Path | None = None,
         probe_ms: float | None = None,
     ) -> None:
-        super().__init__(home, backend=backend, args=args)
+        if stats is None:
+            command = None  # python -m storyclip_desktop
+        else:
+            command = [sys.executable, str(BENCH / "driver.py"), "--stats", str(stats)]
+            if probe_ms:
+                command += ["--probe-ms", str(probe_ms)]
+            command.append("--")
+        super().__init__(home, backend=backend, args=args, command=command)
         self.stats_path = stats
         self.probe_ms = probe_ms
         self.started_at = 0.0
 
     def start(self) -> BenchApp:
-        if self.stats_path is None:
-            command = [sys.executable, "-m", "storyclip_desktop"]
-        else:
-            command = [sys.executable, str(BENCH / "driver.py"), "--stats", str(self.stats_path)]
-            if self.probe_ms:
-                command += ["--probe-ms", str(self.probe_ms)]
-            command.append("--")
-        self.started_at = time.time()
-        self.proc = subprocess.Popen(
-            [*command, "--log-file", str(self.log_path), *self.args],
-            cwd=REPO, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        import threading
-
-        self._reader = threading.Thread(target=self._drain, daemon=True)
-        self._reader.start()
+        self.started_at = time.time()  # the spawn, as the floors measure it
+        super().start()
         return self
 
     @property

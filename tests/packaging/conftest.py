@@ -71,17 +71,4 @@ class FrozenAppProcess(AppProcess):
     """AppProcess, running the frozen binary instead of ``python -m storyclip_desktop``."""
 
     def __init__(self, binary: Path, home: Path, **kwargs: object) -> None:
-        super().__init__(home, **kwargs)  # type: ignore[arg-type]
-        self.binary = binary
-
-    def start(self) -> FrozenAppProcess:
-        import threading
-
-        self.proc = subprocess.Popen(
-            [str(self.binary), "--log-file", str(self.log_path), *self.args],
-            cwd=self.home, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        self._reader = threading.Thread(target=self._drain, daemon=True)
-        self._reader.start()
-        return self
+        super().__init__(home, command=[str(binary)], cwd=home, **kwargs)  # type: ignore[arg-type]

@@ -116,20 +116,7 @@ class InstalledAppProcess(AppProcess):
     """AppProcess running an installed command, from a folder with no source tree."""
 
     def __init__(self, command: Path, home: Path, **kwargs: object) -> None:
-        super().__init__(home, **kwargs)  # type: ignore[arg-type]
-        self.command = command
-
-    def start(self) -> InstalledAppProcess:
-        import threading
-
-        self.proc = subprocess.Popen(
-            [str(self.command), "--log-file", str(self.log_path), *self.args],
-            cwd=self.home, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        self._reader = threading.Thread(target=self._drain, daemon=True)
-        self._reader.start()
-        return self
+        super().__init__(home, command=[str(command)], cwd=home, **kwargs)  # type: ignore[arg-type]
 
 
 def test_installed_app_runs_the_demo_to_a_finished_batch(installed: Path, tmp_path: Path) -> None:

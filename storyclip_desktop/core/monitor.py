@@ -543,7 +543,7 @@ def _told(current: Clip, event: ProgressEvent) -> Clip:
 _BATCH_FIELDS = tuple(f.name for f in fields(Batch) if f.name != "clips")
 
 
-def _keeping(known: Batch, read: Batch, names: tuple[str, ...] = _BATCH_FIELDS) -> Batch:
+def _keeping(known: Batch, read: Batch) -> Batch:
     """``read`` with each field equal to ``known``'s as ``known``'s very object.
 
     A summary re-read (discovery every 30 s, the watchdog, the end of a batch)
@@ -553,7 +553,7 @@ def _keeping(known: Batch, read: Batch, names: tuple[str, ...] = _BATCH_FIELDS) 
     grow by 10 MiB at each discovery of 20,000 clips. Keeping the objects we
     already hold lets the parse's die, and leaves its arenas empty."""
     same = {}
-    for name in names:
+    for name in _BATCH_FIELDS:
         value, was = getattr(read, name), getattr(known, name)
         if value is not was and value == was:
             same[name] = was

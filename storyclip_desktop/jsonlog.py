@@ -10,37 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
-import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["JsonFormatter", "Redactor", "setup_logging"]
+from storyclip_desktop.core.log import REDACTOR, Redactor
 
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+__all__ = ["REDACTOR", "JsonFormatter", "Redactor", "setup_logging"]
 
-
-class Redactor:
-    """Replaces known secrets (registered at run time) and token shapes by ``[redacted]``."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 6:
-            self._secrets.add(secret)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "[redacted]")
-        text = _JWT.sub("[redacted]", text)
-        return _BEARER.sub(r"\1[redacted]", text)
-
-
-REDACTOR = Redactor()
 
 
 class JsonFormatter(logging.Formatter):

@@ -36,3 +36,29 @@ class MonitorListener(Protocol):
 
     def signed_out(self, reason: SignOutReason) -> None:
         """The session ended (the user, or a terminal refresh error); streams stopped."""
+
+
+class SessionListener(Protocol):
+    """Receives the signed-in session's news (core.session); implementations must not
+    block. The ui adapts it into Qt signals exactly as it adapts the monitor's listener."""
+
+    def signed_in(self, email: str | None) -> None:
+        """A session exists now (form, keyring, environment or demo); the monitor starts next."""
+
+    def sign_in_failed(self, reason: str) -> None:
+        """The automatic sign-in at start (environment or demo account) was refused;
+        ``reason`` is an ``AuthError.reason``. The form waits for the user."""
+
+    def settings_needed(self) -> None:
+        """The servers are not configured (or not valid): nothing can start until the
+        user sets them up or tries the demo."""
+
+    def session_reset(self) -> None:
+        """The session was dropped to start again on other servers (new settings, demo)."""
+
+    def memory_problem(self, problem: str | None) -> None:
+        """What the app remembers across restarts cannot be saved or read (``unreadable``,
+        ``read_only``), or ``None``: it can again."""
+
+    def active_batches_found(self, batch_ids: Sequence[str]) -> None:
+        """Right after a sign-in: these batches are publishing now (never empty)."""

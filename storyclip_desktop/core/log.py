@@ -8,9 +8,42 @@ a token, a password or the API key as a field.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-__all__ = ["get_logger", "log_event"]
+__all__ = ["REDACTOR", "Redactor", "get_logger", "log_event"]
+
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+
+
+class Redactor:
+    """Replaces known secrets (registered at run time) and token shapes by ``[redacted]``.
+
+    The last line of defence of the log: the code never logs a secret, but a library's
+    message might carry one. Lives in the core because the core holds the secrets
+    (the session registers every token it is given, each rotation included)."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 6:
+            self._secrets.add(secret)
+
+    def __contains__(self, secret: object) -> bool:
+        return secret in self._secrets
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, "[redacted]")
+        text = _JWT.sub("[redacted]", text)
+        return _BEARER.sub(r"\1[redacted]", text)
+
+
+#: The process's one redactor: the JSON log formatter scrubs every line with it.
+REDACTOR = Redactor()
 
 
 def get_logger(name: str) -> logging.Logger:

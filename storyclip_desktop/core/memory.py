@@ -5,7 +5,7 @@ secret). It is how a finished batch is announced exactly once across restarts,
 how a batch that finished while the app was closed is announced on the next
 start, and how a batch the deployed backend's active list forgets is still
 checked by id. When the file cannot be read or written the monitor keeps going
-in memory, ``problem`` says why and ``problem_listener`` is told of each change,
+in memory, ``problem`` says why and its :class:`MemoryListener` is told of each change,
 so the app can tell the user what it will forget.
 """
 
@@ -15,21 +15,29 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from .log import get_logger, log_event
 from .model import Batch
 
-__all__ = ["MemoryProblem", "MonitorMemory", "RememberedBatch"]
+__all__ = ["MemoryListener", "MemoryProblem", "MonitorMemory", "RememberedBatch"]
 
 _log = get_logger("memory")
 _VERSION = 1
 MAX_PER_USER = 500
 
 MemoryProblem = Literal["unreadable", "read_only"]
+
+
+class MemoryListener(Protocol):
+    """Told whenever the memory's ``problem`` changes, so the user learns what will be
+    forgotten after a restart (and that it no longer will, once it is solved)."""
+
+    def memory_problem(self, problem: MemoryProblem | None) -> None:
+        """``None``: the memory is saved again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +55,12 @@ class RememberedBatch:
 class MonitorMemory:
     """Per-user record of known batches; ``path=None`` keeps it in memory only."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, listener: MemoryListener | None = None) -> None:
+        """``listener`` hears of every change of ``problem``, one found while loading too."""
         self._path = path
         self._users: dict[str, dict[str, RememberedBatch]] = {}
         self._problem: MemoryProblem | None = None
-        #: Called with the new ``problem`` whenever it changes (``None``: solved).
-        self.problem_listener: Callable[[MemoryProblem | None], None] | None = None
+        self._listener = listener
         self._load()
 
     @property
@@ -64,8 +72,8 @@ class MonitorMemory:
     def problem(self, value: MemoryProblem | None) -> None:
         changed = value != self._problem
         self._problem = value
-        if changed and self.problem_listener is not None:
-            self.problem_listener(value)
+        if changed and self._listener is not None:
+            self._listener.memory_problem(value)
 
     def _load(self) -> None:
         if self._path is None or not self._path.exists():

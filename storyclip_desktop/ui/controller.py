@@ -8,6 +8,7 @@ follows from the bridge's signals and the user's actions call the services.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from .main_window import MainWindow
 from .notifier import DesktopNotifications, Notifier, desktop_entry
 from .resources import icon_path
 from .services import SIGN_IN_REASONS, AppServices
+from .session_bridge import SessionBridge
 from .tasks import spawn
 from .texts import memory_text, sign_in_error, signed_out_text, vault_text
 from .tray import TrayIcon, status_notifier_tray
@@ -70,10 +72,12 @@ class DesktopUi(QObject):
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         tray_via_dbus: Callable[[], bool] = status_notifier_tray,
         window: MainWindow | None = None,
+        session_events: SessionBridge | None = None,
         parent: QObject | None = None,
     ) -> None:
         """``window``: a main window already shown (the app shows it before the rest
-        of the UI exists, start-up time); it gets this UI's store and tray."""
+        of the UI exists, start-up time); it gets this UI's store and tray.
+        ``session_events``: the adapter the session reports to (one is made if none)."""
         super().__init__(parent)
         self.services = services
         self.bridge = bridge
@@ -89,6 +93,11 @@ class DesktopUi(QObject):
         self.settings_dialog: SettingsDialog | None = None
         self.about_dialog: AboutDialog | None = None
         self._memory_problem: str | None = None
+        self._minimized = False
+        #: The session's listener (core.events.SessionListener): the app hands it to
+        #: the session; its signals drive the sign-in, settings and first-look views.
+        self.session_events = session_events if session_events is not None else SessionBridge()
+        self.session_events.setParent(self)
 
         self.tray = TrayIcon(self.store, tray_available, tray_via_dbus, self)
         if window is None:
@@ -136,6 +145,14 @@ class DesktopUi(QObject):
         bridge.signedOut.connect(self._on_signed_out)
         self.store.batchChanged.connect(self._failure_seen_if_shown)
 
+        ev = self.session_events
+        ev.signedIn.connect(self._session_signed_in)
+        ev.signInFailed.connect(self._auto_sign_in_failed)
+        ev.settingsNeeded.connect(lambda: self.open_settings(first_run=True))
+        ev.sessionReset.connect(self.session_reset)
+        ev.memoryProblem.connect(self._memory_problem_changed)
+        ev.activeBatchesFound.connect(self._active_batches_found)
+
     # ------------------------------------------------------------ start
 
     def start(self, minimized: bool = False) -> None:
@@ -145,6 +162,7 @@ class DesktopUi(QObject):
         explicit choice (``quitRequested``), or closing the window without a tray.
         """
         QApplication.setQuitOnLastWindowClosed(False)
+        self._minimized = minimized
         if self.tray.host_available():
             self.tray.show()
         # A window shown before the tray existed (the app's first window) learns now
@@ -212,11 +230,8 @@ class DesktopUi(QObject):
             known = reason if isinstance(reason, str) and reason in SIGN_IN_REASONS else None
             view.failed(sign_in_error(known), clear_password=known == "invalid_credentials")
 
-        async def run() -> None:
-            await self.services.sign_in(email, password, remember)
-            self.on_signed_in()
-
-        spawn(run(), where="ui.sign_in", on_error=failed)
+        # The account view follows from the session's signedIn, as for every sign-in.
+        spawn(self.services.sign_in(email, password, remember), where="ui.sign_in", on_error=failed)
 
     def sign_out(self) -> None:
         def done() -> None:
@@ -344,6 +359,44 @@ class DesktopUi(QObject):
             )
 
         spawn(run(), where="ui.diagnostics")
+
+    # ------------------------------------------------------------ the session's news
+
+    def _session_signed_in(self, _email: object) -> None:
+        self.on_signed_in()
+        if self.services.vault_message is not None:
+            # What the account view now says: the session ends with the app.
+            log_event(
+                _log,
+                "vault_notice",
+                logging.WARNING,
+                reason=self.services.vault_message,
+                text=self.notice_text(),
+            )
+
+    def _auto_sign_in_failed(self, reason: str) -> None:
+        known = reason if reason in SIGN_IN_REASONS else None
+        self.window.sign_in.failed(sign_in_error(known), clear_password=False)
+
+    def _memory_problem_changed(self, problem: object) -> None:
+        code = problem if isinstance(problem, str) else None
+        text = self.show_memory_problem(code)
+        log_event(
+            _log,
+            "memory_problem",
+            logging.WARNING if code else logging.INFO,
+            problem=code,
+            text=text,
+        )
+
+    def _active_batches_found(self, batch_ids: list[str]) -> None:
+        """At sign-in: say once what is publishing, and show it unless started minimized."""
+        if not batch_ids:
+            return
+        self.announce_active(len(batch_ids), batch_ids[0])
+        if not self._minimized:
+            self.open_batches()
+            log_event(_log, "dialog_opened", reason="active_batches", count=len(batch_ids))
 
     # ------------------------------------------------------------ news
 

@@ -115,6 +115,7 @@ def ui(
     desktop = DesktopUi(
         services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: False
     )
+    services.listener = desktop.session_events
     yield desktop
     if desktop._dialog is not None:
         desktop._dialog.close()

@@ -8,6 +8,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from storyclip_desktop.core.events import SessionListener
 from storyclip_desktop.core.model import Batch, BatchStatus, Clip, ClipStatus, StreamState
 from storyclip_desktop.ui.bridge import MonitorBridge
 
@@ -130,6 +131,9 @@ class RecordingServices:
         self.refresh_error: BaseException | None = None
         self.gate: asyncio.Event | None = None
         self.known: list[Batch] = []
+        #: The session's listener (the ui's SessionBridge), told of a sign-in as the
+        #: real session tells it.
+        self.listener: SessionListener | None = None
 
     async def _wait(self) -> None:
         if self.gate is not None:
@@ -142,6 +146,8 @@ class RecordingServices:
             error, self.error = self.error, None
             raise error
         self.user_email = email
+        if self.listener is not None:
+            self.listener.signed_in(email)
 
     async def sign_out(self) -> None:
         self.calls.append(("sign_out",))

@@ -15,7 +15,8 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from storyclip_desktop.app import App, build_parser
+from storyclip_desktop.app import build_parser
+from storyclip_desktop.running import RunningApp
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_try_the_demo_restarts_the_services_on_the_local_backend(
     args = build_parser().parse_args(
         ["--data-dir", str(tmp_path / "data"), "--discovery-interval", "1"]
     )
-    app = App(args)
+    app = RunningApp(args)
     task = asyncio.ensure_future(app.run())
     try:
         qtbot.waitUntil(
@@ -53,17 +54,20 @@ def test_try_the_demo_restarts_the_services_on_the_local_backend(
         )
         dialog = app.ui.settings_dialog
         assert dialog.first_run
-        assert app.sessions is None  # nothing configured: no core yet
+        assert app.session is not None
+        assert app.session.tokens is None  # nothing configured: no clients yet
         qtbot.waitUntil(lambda: dialog.api_key.edit.isEnabled())
         assert dialog.demo_button is not None
         qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: app.monitor is not None and app.ui.window.signed_in, timeout=60000)
-        assert app.demo is not None
-        assert app.demo.url.startswith("http://127.0.0.1:")
-        assert args.demo
+        qtbot.waitUntil(
+            lambda: app.session.monitor is not None and app.ui.window.signed_in, timeout=60000
+        )
+        demo = app.session.demo_backend
+        assert demo.url.startswith("http://127.0.0.1:")
+        assert app.session.demo
         qtbot.waitUntil(lambda: bool(app.ui.store.batches), timeout=30000)
     finally:
         app.quit_event.set()
         qtbot.waitUntil(task.done, timeout=30000)
     assert task.result() == 0
-    assert app.demo.proc is None  # the backend child was stopped
+    assert not app.session.demo_backend.running  # the backend child was stopped

@@ -1,0 +1,374 @@
+"""The signed-in session: the one object the ui talks to.
+
+It builds the core's clients from the server settings, owns the order of the
+first session (environment account, then the demo account, then the session in
+the keyring), signs in and out, starts a monitor per signed-in user and stops
+it when the user leaves, starts again on other servers (new settings, "Try the
+demo"), and closes everything in order on quit. It registers every secret it
+ever holds with the log's redactor: the keys when the clients are built, the
+password when it is typed, and every token the token manager hands it, each
+rotation included.
+
+It reports through :class:`~storyclip_desktop.core.events.SessionListener` (the
+ui adapts it into Qt signals) and hands the monitor's news straight to the
+:class:`~storyclip_desktop.core.events.MonitorListener` it was given. Qt-free,
+like the rest of the core; everything runs on the event loop's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .api import StoryClipApi
+from .auth import AuthClient, AuthError, SessionManager
+from .events import MonitorListener, SessionListener, SignOutReason
+from .log import REDACTOR, get_logger, log_event
+from .memory import MonitorMemory
+from .monitor import BatchMonitor
+from .secrets import api_key_entry
+from .servers import ENV_API_KEY, ConfigError, ServerConfig, resolve_servers
+from .vault import Vault
+
+__all__ = [
+    "DEMO_EMAIL",
+    "DEMO_PASSWORD",
+    "ENV_EMAIL",
+    "ENV_PASSWORD",
+    "DemoBackend",
+    "DesktopSession",
+    "SavedServers",
+    "SessionOptions",
+]
+
+DEMO_EMAIL = "demo@storyclip.app"
+DEMO_PASSWORD = "storyclip-demo"  # noqa: S105 - the public demo account of the local backend
+ENV_EMAIL = "STORYCLIP_EMAIL"
+ENV_PASSWORD = "STORYCLIP_PASSWORD"  # noqa: S105 - a variable name
+MEMORY_FILE = "memory.json"
+
+_log = get_logger("session")
+
+
+class DemoBackend(Protocol):
+    """The local backend the app can start for ``--demo`` (storyclip_desktop.demo_process)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+    @property
+    def anon_key(self) -> str: ...
+
+    @property
+    def pid(self) -> int | None: ...
+
+    async def start(self) -> str:
+        """Start it (once) and return its base URL."""
+
+    async def stop(self) -> None:
+        """Stop it; idempotent."""
+
+
+class SavedServers(Protocol):
+    """The servers the user saved in the settings (read again at each configure)."""
+
+    def saved_servers(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    """What the command line says about the session.
+
+    ``cli``: ``api_url``, ``supabase_url``, ``anon_key``, ``api_key`` as given (None:
+    not given). ``env``: the environment (``os.environ`` when None).
+    """
+
+    data_dir: Path
+    cli: Mapping[str, str | None] = field(default_factory=dict)
+    discovery_interval: float = 30.0
+    allow_insecure: bool = False
+    demo: bool = False
+    env: Mapping[str, str] | None = None
+
+
+class DesktopSession:
+    """The app's session, from configuration to quit (see the module docstring).
+
+    The ui calls :attr:`user_email`, :attr:`vault_message`, :meth:`sign_in`,
+    :meth:`sign_out` and :meth:`refresh` (ui.services.AppServices); the app calls
+    :meth:`begin`, :meth:`use_demo`, :meth:`servers_changed`, :meth:`stop_monitor`
+    and :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        options: SessionOptions,
+        listener: SessionListener,
+        monitor_listener: MonitorListener,
+        saved: SavedServers,
+        demo: DemoBackend,
+    ) -> None:
+        self._options = options
+        self._listener = listener
+        self._monitor_listener = monitor_listener
+        self._saved = saved
+        self._demo_backend = demo
+        self._demo = options.demo
+        self._demo_started = False
+        self.auth: AuthClient | None = None
+        self.vault: Vault | None = None
+        self.tokens: SessionManager | None = None
+        self.api: StoryClipApi | None = None
+        self.monitor: BatchMonitor | None = None
+        self._monitor_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------ what the ui reads
+
+    @property
+    def demo(self) -> bool:
+        """Whether this session runs on the built-in local backend."""
+        return self._demo
+
+    @property
+    def demo_backend(self) -> DemoBackend:
+        return self._demo_backend
+
+    @property
+    def user_email(self) -> str | None:
+        tokens = self.tokens
+        return tokens.email if tokens is not None and tokens.signed_in else None
+
+    @property
+    def vault_message(self) -> str | None:
+        """None while the session is safe in the keyring; else why it lives only in memory."""
+        vault = self.vault
+        if vault is None or vault.status.persistent:
+            return None
+        return vault.status.reason
+
+    @property
+    def api_key_overridden(self) -> bool:
+        """The API key comes from the command line or the environment, not the settings."""
+        return bool(self._options.cli.get("api_key") or self._env.get(ENV_API_KEY))
+
+    @property
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self._options.env is None else self._options.env
+
+    # ------------------------------------------------------------ configuration
+
+    def begin(self) -> None:
+        """Start (:meth:`start`) as the session's own task, so that quitting cancels it
+        at once even while the server never answers."""
+        self._spawn(self.start())
+
+    async def start(self) -> None:
+        """Servers from the command line, the environment, the saved settings and the
+        keyring (API key), then the first session. Nothing configured: the listener
+        hears ``settings_needed`` and the user sets things up."""
+        servers = await self._resolve()
+        if servers is None or not servers.complete:
+            log_event(
+                _log,
+                "error",
+                logging.WARNING,
+                where="config",
+                message="server settings incomplete: api url, supabase url, "
+                "anon key and api key are needed",
+            )
+            self._listener.settings_needed()
+            return
+        self._build(servers)
+        await self._first_session()
+
+    async def _resolve(self) -> ServerConfig | None:
+        cli = dict(self._options.cli)
+        saved: Mapping[str, str] = {}
+        stored_key: str | None = None
+        if self._demo:
+            url = await self._demo_backend.start()
+            if not self._demo_started:
+                self._demo_started = True
+                log_event(_log, "demo_backend", url=url, pid=self._demo_backend.pid)
+            cli = {
+                "api_url": url,
+                "supabase_url": url,
+                "anon_key": self._demo_backend.anon_key,
+                "api_key": self._demo_backend.api_key,
+            }
+        else:
+            saved = self._saved.saved_servers()
+            if not self.api_key_overridden:
+                stored_key = await api_key_entry().load_text()
+        try:
+            return resolve_servers(
+                cli=cli,
+                env=self._env,
+                saved=saved,
+                allow_insecure=self._options.allow_insecure,
+                stored_api_key=stored_key,
+            )
+        except ConfigError as exc:
+            log_event(_log, "error", logging.ERROR, where="config", message=str(exc))
+            return None
+
+    def _build(self, servers: ServerConfig) -> None:
+        REDACTOR.add(servers.api_key)
+        REDACTOR.add(servers.anon_key)
+        self.auth = AuthClient(servers.auth_url, servers.anon_key)
+        self.vault = Vault(account="demo-session" if self._demo else "session")
+        self.tokens = SessionManager(self.auth, self.vault)
+        self.tokens.add_signed_out_listener(self._signed_out)
+        assert servers.api_key is not None  # complete
+        self.api = StoryClipApi(servers.api_url, servers.api_key, self.tokens)
+
+    async def _first_session(self) -> None:
+        """The environment's account, then the demo account, then the keyring; else the
+        form waits for the user."""
+        assert self.tokens is not None
+        email = self._env.get(ENV_EMAIL)
+        password = self._env.get(ENV_PASSWORD)
+        if not (email and password) and self._demo:
+            email, password = DEMO_EMAIL, DEMO_PASSWORD
+        try:
+            if email and password:
+                await self.sign_in(email, password, remember=not self._demo)
+            elif await self.tokens.restore() is not None:
+                await self._signed_in()
+        except AuthError as exc:
+            log_event(_log, "error", logging.WARNING, where="sign_in", message=exc.reason)
+            self._listener.sign_in_failed(exc.reason)
+
+    def use_demo(self) -> None:
+        """"Try the demo": start again on the local backend (same process, same tray)."""
+        self._demo = True
+        self._spawn(self._reconfigure())
+
+    def servers_changed(self) -> None:
+        """New servers or API key were saved: start again on them (the demo keeps its own)."""
+        if not self._demo:
+            self._spawn(self._reconfigure())
+
+    async def _reconfigure(self) -> None:
+        await self.stop_monitor()
+        await self._close_clients()
+        self._listener.session_reset()
+        log_event(_log, "reconfigured", demo=self._demo)
+        await self.start()
+
+    # ------------------------------------------------------------ signing in and out
+
+    async def sign_in(self, email: str, password: str, remember: bool) -> None:
+        """Sign in and start following the user's batches (raises ``AuthError``)."""
+        if self.tokens is None:
+            raise RuntimeError("the server settings are incomplete")
+        REDACTOR.add(password)
+        await self.tokens.sign_in(email, password, remember)
+        await self._signed_in()
+
+    async def _signed_in(self) -> None:
+        assert self.tokens is not None
+        assert self.api is not None
+        session = self.tokens.session
+        if session is not None:
+            REDACTOR.add(session.access_token)
+            REDACTOR.add(session.refresh_token)
+        user_id = self.tokens.user_id or ""
+        log_event(_log, "signed_in", user_id=user_id)
+        self._listener.signed_in(self.tokens.email)
+        async with self._monitor_lock:
+            if self.monitor is not None:
+                await self.monitor.stop()
+            memory = MonitorMemory(self._options.data_dir / MEMORY_FILE, self._listener)
+            self.monitor = BatchMonitor(
+                self.api,
+                user_id,
+                self._monitor_listener,
+                memory,
+                discovery_interval=max(0.2, self._options.discovery_interval),
+            )
+            monitor = self.monitor
+            await monitor.start()
+        running = [b.batch_id for b in monitor.batches.values() if not b.is_final]
+        if running:
+            self._listener.active_batches_found(running)
+
+    def _signed_out(self, reason: str) -> None:
+        """The token manager ended the session (the user, or a refresh that can never
+        work again): stop following, tell the views."""
+        log_event(_log, "signed_out", reason=reason)
+        monitor, self.monitor = self.monitor, None
+        if monitor is not None:
+            self._spawn(monitor.stop())
+        self._monitor_listener.signed_out(_sign_out_reason(reason))
+
+    async def sign_out(self) -> None:
+        if self.tokens is not None:
+            await self.tokens.sign_out()
+
+    async def refresh(self) -> None:
+        """Re-read every batch from the server now (the REST summary is the truth)."""
+        if self.monitor is not None:
+            await self.monitor.refresh()
+
+    # ------------------------------------------------------------ quitting
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` as the session's own task: cancelled at :meth:`aclose`, and an
+        error in it is logged, never lost."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log_event(
+                _log,
+                "error",
+                logging.ERROR,
+                where="session",
+                message=f"{type(exc).__name__}: {str(exc)[:300]}",
+            )
+
+    async def stop_monitor(self) -> None:
+        """Stop following batches (its streams and tasks end; its memory is saved)."""
+        async with self._monitor_lock:
+            monitor, self.monitor = self.monitor, None
+            if monitor is not None:
+                await monitor.stop()
+
+    async def _close_clients(self) -> None:
+        for client in (self.api, self.auth):
+            if client is not None:
+                await client.aclose()
+        self.api = self.auth = self.tokens = self.vault = None
+
+    async def aclose(self) -> None:
+        """Quit: the session's own tasks end at once (a sign-in or a list the server
+        never answers included), the monitor stops, the clients close, the demo
+        backend stops. Call it after every other task that may use the clients ended."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.stop_monitor()
+        await self._close_clients()
+        await self._demo_backend.stop()
+
+
+def _sign_out_reason(reason: str) -> SignOutReason:
+    if reason in ("user", "session_expired", "revoked"):
+        return reason  # type: ignore[return-value]
+    return "error"

@@ -5,6 +5,13 @@
     app.stop()                       # SIGTERM; the exit code and stderr are kept
     assert app.events("notification", kind="completed") == [...]
 
+Any ``error`` line the app logs (the ``error`` event, or any line at level error)
+fails the test that started it, unless the test declared it expected:
+``AppProcess(..., expect_errors=[{"where": "stream"}])`` or ``app.expect_error(where=...)``
+(each value is a regular expression searched in that field). The check runs after the
+test (the autouse fixture in tests/conftest.py), the way qutebrowser's end-to-end
+tests fail on unexpected log messages: an error nobody looked at is a bug nobody saw.
+
 Each instance gets its own HOME and XDG directories, so the single-instance
 lock, the settings and the monitor's memory never leak between tests (two
 ``AppProcess`` objects may share one ``home`` to act as the same user twice).
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,6 +35,9 @@ from typing import Any
 from tests.backend import REPO, Backend
 
 Event = dict[str, Any]
+
+#: Every AppProcess made during the current test (tests/conftest.py checks their logs).
+LIVE: list[AppProcess] = []
 
 
 class AppProcess:
@@ -44,9 +55,13 @@ class AppProcess:
         log_name: str = "app.log",
         command: Sequence[str] | None = None,
         cwd: Path | None = None,
+        expect_errors: Sequence[Mapping[str, str]] = (),
     ) -> None:
         """``command``: what runs the app (default ``python -m storyclip_desktop`` from
-        the checkout; a frozen binary or an installed command, run from ``cwd``)."""
+        the checkout; a frozen binary or an installed command, run from ``cwd``).
+        ``expect_errors``: the error lines this test provokes (see the module docstring)."""
+        self.expected_errors: list[dict[str, str]] = [dict(e) for e in expect_errors]
+        LIVE.append(self)
         self.command = list(command or (sys.executable, "-m", "storyclip_desktop"))
         self.cwd = cwd or REPO
         self.home = home
@@ -150,6 +165,21 @@ class AppProcess:
         return self.proc is not None and self.proc.poll() is None
 
     # ------------------------------------------------------------ the log
+
+    def expect_error(self, **fields: str) -> None:
+        """Declare an error line this test provokes: every field's regex must match."""
+        self.expected_errors.append(dict(fields))
+
+    def unexpected_errors(self) -> list[Event]:
+        """The error lines no expectation covers (see the module docstring)."""
+        return [
+            e for e in self.all_events()
+            if (e.get("event") == "error" or e.get("level") in ("error", "critical"))
+            and not any(
+                all(re.search(pattern, str(e.get(key, ""))) for key, pattern in expected.items())
+                for expected in self.expected_errors
+            )
+        ]  # fmt: skip
 
     def log_text(self) -> str:
         try:

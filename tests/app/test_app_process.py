@@ -105,7 +105,12 @@ def test_backend_restart_and_app_restart_never_repeat_a_notification(
     backend = backend_factory(clip_seconds=0.3)
     home = tmp_path / "home"
     long_id = backend.create_batch(12)
-    app = AppProcess(home, backend=backend, args=["--discovery-interval", "0.5"]).start()
+    app = AppProcess(
+        home,
+        backend=backend,
+        args=["--discovery-interval", "0.5"],
+        expect_errors=[{"where": "discovery", "message": "network"}],  # the backend is killed
+    ).start()
     try:
         app.wait_event("stream_state", batch_id=long_id, state="live")
         backend.kill()
@@ -166,7 +171,10 @@ def test_wrong_password_from_the_environment_leaves_the_form_and_no_secret(
 ) -> None:
     backend = backend_factory()
     app = AppProcess(
-        tmp_path / "home", backend=backend, env={"STORYCLIP_PASSWORD": "not-the-password-42"}
+        tmp_path / "home",
+        backend=backend,
+        env={"STORYCLIP_PASSWORD": "not-the-password-42"},
+        expect_errors=[{"where": "^sign_in$", "message": "^invalid_credentials$"}],
     ).start()
     try:
         error = app.wait_event("error", where=lambda e: e.get("where") == "sign_in")[0]

@@ -278,6 +278,7 @@ def test_app_data_folder_read_only_says_what_it_cannot_remember(
         backend=backend,
         args=["--discovery-interval", "0.5"],
         env={"XDG_DATA_HOME": str(blocker)},
+        expect_errors=[{"where": "^memory$", "message": "cannot save"}],
     )
     apps.append(app.start())
     started = time.monotonic()

@@ -170,7 +170,8 @@ def test_plain_http_to_another_machine_is_refused_unless_insecure(
     assert resolve_servers(cli=remote, env={}, allow_insecure=True).complete
     app = AppProcess(tmp_path / "home", args=["--api-url", "http://story.example.app",
                      "--supabase-url", backend.url, "--supabase-anon-key", backend.anon_key],
-                     env={"STORYCLIP_API_KEY": backend.api_key})  # fmt: skip
+                     env={"STORYCLIP_API_KEY": backend.api_key},
+                     expect_errors=[{"where": "^config$"}])  # fmt: skip
     app.start()
     try:
         error = app.wait_event("error", where=lambda e: e.get("where") == "config")[0]

@@ -17,7 +17,9 @@ def _settings_file(home: Path) -> Path:
 
 
 def test_first_launch_with_nothing_configured_opens_the_settings(tmp_path: Path) -> None:
-    app = AppProcess(tmp_path / "home").start()
+    app = AppProcess(
+        tmp_path / "home", expect_errors=[{"where": "^config$", "message": "incomplete"}]
+    ).start()
     try:
         opened = app.wait_event("settings_opened")[0]
         assert opened["first_run"] is True

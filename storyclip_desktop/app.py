@@ -23,11 +23,11 @@ from storyclip_desktop.config import LOG_FILE, RUN_DEMO_BACKEND, load_settings, 
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.servers import ENV_API_KEY
 from storyclip_desktop.instance import SingleInstance
-from storyclip_desktop.jsonlog import setup_logging
+from storyclip_desktop.jsonlog import log_started, setup_logging
 from storyclip_desktop.ui.main_window import MainWindow
 from storyclip_desktop.ui.resources import app_icon, install_translator
 
-__all__ = ["build_parser", "log_started", "main", "run_app"]
+__all__ = ["build_parser", "main", "run_app"]
 
 APP_NAME = "StoryClip Desktop"
 ORG_NAME = "StoryClip"
@@ -95,18 +95,6 @@ def log_unhandled(
         _log, "error", 40, where="excepthook", message=f"{kind.__name__}: {str(value)[:300]}"
     )
     _log.debug("traceback", exc_info=(kind, value, tb))
-
-
-def log_started(args: argparse.Namespace) -> None:
-    """The ``started`` event: the main window was just shown (or, minimized, the
-    tray), which is what start-up is measured to."""
-    log_event(
-        _log,
-        "started",
-        version=__version__,
-        demo=bool(args.demo),
-        minimized=bool(args.minimized),
-    )
 
 
 def run_app(args: argparse.Namespace) -> int:

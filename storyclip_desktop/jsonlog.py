@@ -11,13 +11,15 @@ import json
 import logging
 import logging.handlers
 import sys
+from argparse import Namespace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from storyclip_desktop.core.log import REDACTOR, Redactor
+from storyclip_desktop import __version__
+from storyclip_desktop.core.log import REDACTOR, Redactor, log_event
 
-__all__ = ["REDACTOR", "JsonFormatter", "Redactor", "setup_logging"]
+__all__ = ["REDACTOR", "JsonFormatter", "Redactor", "log_started", "setup_logging"]
 
 
 
@@ -92,3 +94,15 @@ def setup_logging(
     # Third-party chatter (httpx logs every request URL at INFO) stays out of the contract log.
     for noisy in ("httpx", "httpcore", "asyncio", "qasync", "uvicorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def log_started(args: Namespace) -> None:
+    """The ``started`` event: the main window was just shown (or, minimized, the
+    tray), which is what start-up is measured to."""
+    log_event(
+        logging.getLogger("storyclip.app"),
+        "started",
+        version=__version__,
+        demo=bool(args.demo),
+        minimized=bool(args.minimized),
+    )

@@ -27,6 +27,7 @@ from storyclip_desktop.core.secrets import api_key_entry
 from storyclip_desktop.core.session import DesktopSession, SessionOptions
 from storyclip_desktop.demo_process import DemoProcess
 from storyclip_desktop.instance import SingleInstance
+from storyclip_desktop.jsonlog import log_started
 from storyclip_desktop.ui.bridge import MonitorBridge, frame_interval_ms
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.eventloop import QtEventLoop
@@ -107,8 +108,6 @@ class RunningApp:
         ui.quitRequested.connect(self.quit_event.set)
         ui.start(minimized=self.args.minimized)
         if self.first_window is None:  # else logged when that window was shown
-            from storyclip_desktop.app import log_started
-
             log_started(self.args)
         ui.settings_backend = SettingsActions(QSettings(), api_key_entry())
         try:

@@ -14,6 +14,7 @@ trap 'echo "tests/run.sh: terminated" >&2; exit 143' TERM
 bash packaging/dev-setup.sh
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache  # the design's arrows: pyproject.toml [tool.importlinter]
 
 now_ms() { local t=$EPOCHREALTIME; echo $(( ${t/./} / 1000 )); }
 t0=$(now_ms)

@@ -328,7 +328,8 @@ class App:
         from PySide6.QtCore import QSettings
 
         from storyclip_desktop.config import ENV_API_KEY, load_settings
-        from storyclip_desktop.ui.bridge import MonitorBridge, frame_interval_ms
+        from storyclip_desktop.ui.bridge import MonitorBridge
+        from storyclip_desktop.ui.coalescer import frame_interval_ms
         from storyclip_desktop.ui.controller import DesktopUi
 
         loop = asyncio.get_running_loop()
@@ -338,9 +339,14 @@ class App:
         settings = load_settings(QSettings())
         self.args.minimized = bool(self.args.minimized or settings.start_minimized)
         # Views redraw at most once a frame however fast events come (the model
-        # still applies every event): see MonitorBridge.
-        self.bridge = MonitorBridge(coalesce_ms=frame_interval_ms())
-        self.ui = DesktopUi(Services(self), self.bridge, window=self.first_window)
+        # still applies every event): see UpdateCoalescer.
+        self.bridge = MonitorBridge()
+        self.ui = DesktopUi(
+            Services(self),
+            self.bridge,
+            window=self.first_window,
+            coalesce_ms=frame_interval_ms(),
+        )
         self.ui.allow_insecure = bool(self.args.insecure)
         self.ui.api_key_overridden = bool(self.args.api_key or os.environ.get(ENV_API_KEY))
         self.ui.apply_settings(settings)
@@ -353,7 +359,7 @@ class App:
         # After the first window: the settings' backend pulls in the keyring and
         # the connection check (httpx), which that window does not need.
         from storyclip_desktop.core.secrets import api_key_entry
-        from storyclip_desktop.ui.settings_dialog import SettingsActions
+        from storyclip_desktop.ui.settings_actions import SettingsActions
 
         self.ui.settings_backend = SettingsActions(QSettings(), api_key_entry())
         try:
@@ -651,7 +657,7 @@ def run_app(args: argparse.Namespace) -> int:
     module's docstring); a second instance exits before any window exists.
     """
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+    from PySide6.QtWidgets import QApplication
 
     from storyclip_desktop.config import load_settings
     from storyclip_desktop.core.log import log_event
@@ -680,10 +686,10 @@ def run_app(args: argparse.Namespace) -> int:
             # The window the user waits for, before the event loop, the tray and
             # the rest of the UI: the UI takes it over (DesktopUi(window=...)).
             # Minimized, the tray decides whether a window shows at all.
-            from storyclip_desktop.ui.main_window import MainWindow
+            from storyclip_desktop.ui.main_window import HostTray, MainWindow
 
             QApplication.setQuitOnLastWindowClosed(False)  # quitting is explicit
-            window = MainWindow(None, QSettings(), QSystemTrayIcon.isSystemTrayAvailable)
+            window = MainWindow(None, QSettings(), HostTray())
             window.bring_forward()
             log_started(args)
             qt_app.processEvents()  # paint it now, not after what follows

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from storyclip_desktop.core.model import BatchStatus
 
-from .bridge import BatchStore
 from .resources import TrayState, icon
+from .store import BatchStore
 from .texts import fill, plural
 
 __all__ = ["TrayIcon", "TrayState", "status_notifier_tray"]

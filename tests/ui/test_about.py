@@ -21,7 +21,7 @@ from storyclip_desktop.jsonlog import REDACTOR, setup_logging
 from storyclip_desktop.ui.about import AboutDialog, diagnostics_text, last_log_lines
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
-from storyclip_desktop.ui.settings_dialog import SettingsActions
+from storyclip_desktop.ui.settings_actions import SettingsActions
 
 from .fakes import RecordingServices
 from .test_settings_store import MemoryKeyring

@@ -37,12 +37,15 @@ _AFTER_SHOW = (
     "PySide6.QtDBus",
     "storyclip_desktop.core.model",
     "storyclip_desktop.ui.bridge",
+    "storyclip_desktop.ui.coalescer",
+    "storyclip_desktop.ui.store",
     "storyclip_desktop.ui.account",
     "storyclip_desktop.ui.batch_card",
     "storyclip_desktop.ui.clip_model",
     "storyclip_desktop.ui.controller",
     "storyclip_desktop.ui.eventloop",
-    "storyclip_desktop.ui.notifier",
+    "storyclip_desktop.ui.notify",
+    "storyclip_desktop.ui.settings_actions",
     "storyclip_desktop.ui.tray",
 )
 
@@ -62,7 +65,7 @@ def test_the_first_window_loads_neither_the_event_loop_nor_the_rest_of_the_ui() 
 def test_a_window_shown_first_is_taken_over_by_the_ui(
     qtbot: QtBot, settings: QSettings, bridge: MonitorBridge, services: RecordingServices
 ) -> None:
-    window = MainWindow(None, settings, lambda: False)
+    window = MainWindow(None, settings)  # no tray known yet
     qtbot.addWidget(window)
     window.bring_forward()
     assert window.status_text() == "Not signed in"

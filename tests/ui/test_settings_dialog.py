@@ -18,9 +18,10 @@ from storyclip_desktop.config import AppSettings, autostart_path, load_settings
 from storyclip_desktop.core.secrets import API_KEY_ACCOUNT, api_key_entry
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
-from storyclip_desktop.ui.notifier import Notification
+from storyclip_desktop.ui.notify import Notification
 from storyclip_desktop.ui.resources import install_translator
-from storyclip_desktop.ui.settings_dialog import SettingsActions, SettingsDialog
+from storyclip_desktop.ui.settings_actions import SettingsActions
+from storyclip_desktop.ui.settings_dialog import SettingsDialog
 from tests.backend import Backend
 
 from .fakes import RecordingServices

@@ -34,6 +34,8 @@ from .backend import Notification, Route
 
 __all__ = ["DBusUnavailable", "DesktopNotifications", "desktop_entry"]
 
+# How a kept connection that ended shows: jeepney's router stopped, or the socket.
+_CONNECTION_LOST = (RouterClosed, EOFError, ConnectionError)
 _BUS_NAME = "org.freedesktop.Notifications"
 _PATH = "/org/freedesktop/Notifications"
 _CATEGORIES = {
@@ -59,8 +61,8 @@ class DesktopNotifications(QObject):
 
     The connection is opened at the first notification (nothing talks to D-Bus
     at start-up) and kept for the ``ActionInvoked`` signal, so a click on a
-    notification can open the dialog on its batch; a connection that ended since
-    the last notification is opened again once. After a failure the route rests
+    notification can open the dialog on its batch; a kept connection that ended
+    since the last notification is opened again, once. After a failure the route rests
     for ``rest`` seconds, so a dead daemon does not delay every message.
 
     Signals:
@@ -129,11 +131,15 @@ class DesktopNotifications(QObject):
 
     async def send(self, note: Notification, action_label: str = "Open") -> int:
         """Send one notification; its id. Raises :class:`DBusUnavailable` on any failure."""
+        reused = self._router is not None
         try:
             try:
                 notification_id = await self._notify(note, action_label)
-            except RouterClosed:
-                # The connection ended since the last notification: once more, on a new one.
+            except _CONNECTION_LOST:
+                if not reused:
+                    raise
+                # The connection ended since the last notification (the bus went away):
+                # once more, on a new one.
                 await self._drop()
                 notification_id = await self._notify(note, action_label)
         except DBusUnavailable:

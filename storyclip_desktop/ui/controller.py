@@ -9,13 +9,12 @@ user's actions call the services.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication
 
 from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
@@ -32,7 +31,7 @@ from .services import SIGN_IN_REASONS, AppServices
 from .store import BatchStore
 from .tasks import spawn
 from .texts import memory_text, sign_in_error, signed_out_text, vault_text
-from .tray import TrayIcon, status_notifier_tray
+from .tray import TrayHost, TrayIcon
 
 if TYPE_CHECKING:
     # Imported when first opened: the settings pull in the connection check (httpx)
@@ -75,14 +74,14 @@ class DesktopUi(QObject):
         *,
         settings: QSettings | None = None,
         dbus_bus: str | None = "SESSION",
-        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
-        tray_via_dbus: Callable[[], bool] = status_notifier_tray,
+        tray_host: TrayHost | None = None,
         window: MainWindow | None = None,
         coalesce_ms: int = 0,
         parent: QObject | None = None,
     ) -> None:
         """``window``: a main window already shown (the app shows it before the rest
         of the UI exists, start-up time); it gets this UI's store and tray.
+        ``tray_host``: the desktop's tray host (by default this desktop's).
         ``coalesce_ms``: views redraw at most once per this interval (the app passes
         the screen's frame interval, ``coalescer.frame_interval_ms()``); 0: at once."""
         super().__init__(parent)
@@ -101,7 +100,7 @@ class DesktopUi(QObject):
         self.about_dialog: AboutDialog | None = None
         self._memory_problem: str | None = None
 
-        self.tray = TrayIcon(self.store, tray_available, tray_via_dbus, self)
+        self.tray = TrayIcon(self.store, tray_host, self)
         if window is None:
             window = MainWindow(self.store, self.settings, self)
         else:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QSettings, QTimer
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 
-from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch
+from .fakes import XSS_TITLE, BatchRun, DesktopTray, RecordingServices, make_batch
 from .notification_daemon import NotificationService, PrivateBus, dbus_daemon_available
 
 pytestmark = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
@@ -42,8 +42,7 @@ def _ui(bus: PrivateBus, settings: QSettings, *, sni_tray: bool = False) -> Desk
         bridge,
         settings=settings,
         dbus_bus=bus.address,
-        tray_available=lambda: sni_tray,
-        tray_via_dbus=lambda: sni_tray,
+        tray_host=DesktopTray(sni_tray, via_dbus=sni_tray),
     )
     ui.start()
     return ui

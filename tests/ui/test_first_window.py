@@ -14,7 +14,7 @@ from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.main_window import MainWindow
 
-from .fakes import BatchRun, RecordingServices, make_batch
+from .fakes import BatchRun, DesktopTray, RecordingServices, make_batch
 
 # What `run_app` imports before it shows the main window.
 _FIRST_WINDOW = (
@@ -76,7 +76,7 @@ def test_a_window_shown_first_is_taken_over_by_the_ui(
         bridge,
         settings=settings,
         dbus_bus=None,
-        tray_available=lambda: True,
+        tray_host=DesktopTray(True),
         window=window,
     )
     assert ui.window is window

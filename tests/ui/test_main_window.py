@@ -15,7 +15,7 @@ from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.main_window import MainWindow
 from storyclip_desktop.ui.store import BatchStore
 
-from .fakes import BatchRun, RecordingServices, make_batch
+from .fakes import BatchRun, DesktopTray, RecordingServices, make_batch
 
 
 def _signed_in(ui: DesktopUi) -> RecordingServices:
@@ -98,7 +98,7 @@ def test_with_a_notification_service_the_window_says_a_notification_tells(
         bridge,
         settings=settings,
         dbus_bus="unix:path=/nonexistent/storyclip-test-bus",
-        tray_available=lambda: False,
+        tray_host=DesktopTray(False),
     )
     ui.start()
     assert ui.notifier.route() == "dbus"
@@ -116,7 +116,7 @@ def test_with_a_tray_the_window_says_closing_keeps_it_running(
 ) -> None:
     bridge = MonitorBridge()
     services = RecordingServices(bridge)
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: True)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(True))
     ui.start()
     assert "from the tray" in ui.window.sign_in.hint.text()
     services.user_email = "ana@example.com"
@@ -205,7 +205,7 @@ def test_closing_with_a_tray_hides_and_explains_once(
         bridge,
         settings=settings,
         dbus_bus=None,
-        tray_available=lambda: True,
+        tray_host=DesktopTray(True),
     )
     shown: list[tuple[str, str]] = []
     ui.tray.messageShown.connect(lambda title, body: shown.append((title, body)))

@@ -76,7 +76,11 @@ class SettingsBackend(Protocol):
 
 
 class _Field(QWidget):
-    """A line edit with its error line under it (hidden while the text is fine)."""
+    """A line edit with its error line under it (hidden while the text is fine).
+
+    Signals:
+        none of its own: the dialog follows ``edit.textChanged``.
+    """
 
     def __init__(self, name: str, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -8,6 +8,6 @@ dir=storyclip_desktop/resources/translations
 for lang in es en; do
     .venv/bin/pyside6-lupdate -no-obsolete -locations none \
         -source-language en -target-language "$lang" \
-        storyclip_desktop/ui/*.py -ts "$dir/storyclip_$lang.ts"
+        storyclip_desktop/ui/*.py storyclip_desktop/ui/*/*.py -ts "$dir/storyclip_$lang.ts"
     .venv/bin/pyside6-lrelease -silent "$dir/storyclip_$lang.ts" -qm "$dir/storyclip_$lang.qm"
 done

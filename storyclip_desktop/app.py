@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication
 
 from storyclip_desktop import __version__
 from storyclip_desktop.config import LOG_FILE, RUN_DEMO_BACKEND, load_settings, log_dir
@@ -24,7 +24,7 @@ from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.servers import ENV_API_KEY
 from storyclip_desktop.instance import SingleInstance
 from storyclip_desktop.jsonlog import log_started, setup_logging
-from storyclip_desktop.ui.main_window import MainWindow
+from storyclip_desktop.ui.main_window import HostTray, MainWindow
 from storyclip_desktop.ui.resources import app_icon, install_translator
 
 __all__ = ["build_parser", "main", "run_app"]
@@ -126,7 +126,7 @@ def run_app(args: argparse.Namespace) -> int:
             # the rest of the ui: the ui takes it over. Minimized, the tray decides
             # whether a window shows at all.
             QApplication.setQuitOnLastWindowClosed(False)  # quitting is explicit
-            window = MainWindow(None, QSettings(), QSystemTrayIcon.isSystemTrayAvailable)
+            window = MainWindow(None, QSettings(), HostTray())
             window.bring_forward()
             log_started(args)
             qt_app.processEvents()  # paint it now, not after what follows

@@ -28,12 +28,13 @@ from storyclip_desktop.core.session import DesktopSession, SessionOptions
 from storyclip_desktop.demo_process import DemoProcess
 from storyclip_desktop.instance import SingleInstance
 from storyclip_desktop.jsonlog import log_started
-from storyclip_desktop.ui.bridge import MonitorBridge, frame_interval_ms
+from storyclip_desktop.ui.bridge import MonitorBridge
+from storyclip_desktop.ui.coalescer import frame_interval_ms
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.eventloop import QtEventLoop
 from storyclip_desktop.ui.main_window import MainWindow
 from storyclip_desktop.ui.session_bridge import SessionBridge
-from storyclip_desktop.ui.settings_dialog import SettingsActions
+from storyclip_desktop.ui.settings_actions import SettingsActions
 from storyclip_desktop.wakeup import SignalWakeup
 
 __all__ = ["RunningApp", "loop_exception_handler", "run_loop"]
@@ -79,9 +80,7 @@ class RunningApp:
         wakeup.install()
         settings = load_settings(QSettings())
         self.args.minimized = bool(self.args.minimized or settings.start_minimized)
-        # Views redraw at most once a frame however fast events come (the model
-        # still applies every event): see MonitorBridge.
-        bridge = self.bridge = MonitorBridge(coalesce_ms=frame_interval_ms())
+        bridge = self.bridge = MonitorBridge()
         options = SessionOptions(
             data_dir=self.args.data_dir or data_dir(),
             cli={
@@ -99,7 +98,15 @@ class RunningApp:
         session = self.session = DesktopSession(
             options, events, bridge, _SavedServers(), DemoProcess()
         )
-        ui = self.ui = DesktopUi(session, bridge, window=self.first_window, session_events=events)
+        # Views redraw at most once a frame however fast events come (the model
+        # still applies every event): see ui.coalescer.
+        ui = self.ui = DesktopUi(
+            session,
+            bridge,
+            window=self.first_window,
+            coalesce_ms=frame_interval_ms(),
+            session_events=events,
+        )
         ui.allow_insecure = options.allow_insecure
         ui.api_key_overridden = session.api_key_overridden
         self._apply(settings)

@@ -122,7 +122,11 @@ def diagnostics_text(
 
 
 class AboutDialog(QDialog):
-    """Version, what it runs on, and the licences of what it is made of."""
+    """Version, what it runs on, and the licences of what it is made of.
+
+    Signals:
+        none of its own (QDialog's).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

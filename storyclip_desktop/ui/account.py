@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPalette, QShowEvent
@@ -21,9 +21,12 @@ from PySide6.QtWidgets import (
 from storyclip_desktop.core.model import Batch
 
 from .batch_card import StatusChip, color_label, plain_label, progress_color, set_progress
-from .bridge import BatchStore
 from .resources import app_icon
+from .store import BatchStore
 from .texts import batch_status_text, fill, plural, short_id
+
+if TYPE_CHECKING:
+    from .main_window import Surroundings
 
 __all__ = ["AccountView"]
 
@@ -46,17 +49,15 @@ class AccountView(QWidget):
     def __init__(
         self,
         store: BatchStore,
-        parent: QWidget | None = None,
-        tray_available: Callable[[], bool] = lambda: True,
+        parent: QWidget | None,
+        surroundings: Surroundings,
     ) -> None:
+        """``surroundings``: whether a tray keeps the app running when the window
+        closes, and how news reaches the user (the main window asks the UI)."""
         super().__init__(parent)
         self.setObjectName("accountView")
         self._store = store
-        #: Whether closing the window keeps the app running (a tray exists).
-        self.tray_available = tray_available
-        #: How the user hears about a finished batch: "tray", "dbus" or "banner"
-        #: (the controller hands in the notifier's choice).
-        self.notification_route: Callable[[], str] = lambda: "tray"
+        self._surroundings = surroundings
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 14)
@@ -191,7 +192,7 @@ class AccountView(QWidget):
     def how_you_hear(self) -> str:
         """What happens when a batch finishes, and when this window is closed, on this
         desktop: the tray, a desktop notification, or the banner in this window."""
-        route = self.notification_route()
+        route = self._surroundings.notification_route()
         if route == "banner":
             first = self.tr(
                 "When you publish from StoryClip, your batches show up here and a message "
@@ -202,7 +203,7 @@ class AccountView(QWidget):
                 "When you publish from StoryClip, your batches show up here and a desktop "
                 "notification tells you when they finish."
             )
-        if self.tray_available():
+        if self._surroundings.tray_available():
             second = self.tr(
                 "Closing this window keeps StoryClip Desktop running in the system tray."
             )

@@ -94,7 +94,11 @@ def display_error(text: str, limit: int = _ERROR_MAX) -> str:
 class StatusChip(QLabel):
     """A batch status as a small rounded pill with white text, painted by hand so
     it looks the same under every style (style sheets would switch the widget
-    to the style-sheet style and lose the rounded corners on some platforms)."""
+    to the style-sheet style and lose the rounded corners on some platforms).
+
+    Signals:
+        none of its own.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

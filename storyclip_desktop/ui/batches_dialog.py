@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from storyclip_desktop.core.model import Batch, BatchStatus
 
 from .batch_card import BatchCard, plain_label
-from .bridge import BatchStore
+from .store import BatchStore
 from .texts import plural
 
 __all__ = ["ActiveBatchesDialog"]

@@ -77,7 +77,12 @@ def clip_title(clip: Clip) -> str:
 
 
 class ClipTableModel(QAbstractTableModel):
-    """The clips of one batch: index, title, status, attempts, error, publish time."""
+    """The clips of one batch: index, title, status, attempts, error, publish time.
+
+    Signals:
+        none of its own: views follow Qt's model signals (``dataChanged``,
+        ``modelReset``, ...), emitted only for rows that changed.
+    """
 
     INDEX, TITLE, STATUS, ATTEMPTS, ERROR, PUBLISHED = range(6)
     COLUMN_COUNT = 6
@@ -270,6 +275,9 @@ class ClipSortProxy(QSortFilterProxyModel):
 
     Qt's own comparison (in C++) handles the int, float and str raw values, and
     its sort is stable: ties keep the clip order.
+
+    Signals:
+        none of its own (the proxy model's).
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -279,7 +287,11 @@ class ClipSortProxy(QSortFilterProxyModel):
 
 
 class ClipTableView(QTableView):
-    """A compact, sortable clip table; Ctrl+C and the context menu copy an error."""
+    """A compact, sortable clip table; Ctrl+C and the context menu copy an error.
+
+    Signals:
+        none of its own (QTableView's).
+    """
 
     VISIBLE_ROWS = 8
 

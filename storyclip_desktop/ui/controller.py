@@ -2,34 +2,38 @@
 
 ``app.py`` creates a :class:`MonitorBridge` (the monitor's listener), the
 services, and then ``DesktopUi(services, bridge)``; everything the user sees
-follows from the bridge's signals and the user's actions call the services.
+follows from the bridge's signals (through the store and its coalescer) and the
+user's actions call the services.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication
 
 from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 
-from .bridge import BatchStore, MonitorBridge
+from .bridge import MonitorBridge
 from .main_window import MainWindow
-from .notifier import DesktopNotifications, Notifier, desktop_entry
+from .notify import Notifier, Route
+from .notify.banner import BannerBackend
+from .notify.dbus import DesktopNotifications, desktop_entry
+from .notify.tray import TrayBackend
 from .resources import icon_path
 from .services import SIGN_IN_REASONS, AppServices
 from .session_bridge import SessionBridge
+from .store import BatchStore
 from .tasks import spawn
 from .texts import memory_text, sign_in_error, signed_out_text, vault_text
-from .tray import TrayIcon, status_notifier_tray
+from .tray import TrayHost, TrayIcon
 
 if TYPE_CHECKING:
     # Imported when first opened: the settings pull in the connection check (httpx)
@@ -47,6 +51,9 @@ _log = get_logger("ui")
 
 class DesktopUi(QObject):
     """Main window, active-batches dialog, tray icon and notifier, on one store.
+
+    It is also the main window's :class:`~storyclip_desktop.ui.main_window.Surroundings`:
+    whether the tray keeps the app running, and the notifier's current route.
 
     Signals:
         quitRequested(): the user asked to quit; the app cancels its tasks, awaits
@@ -69,20 +76,23 @@ class DesktopUi(QObject):
         *,
         settings: QSettings | None = None,
         dbus_bus: str | None = "SESSION",
-        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
-        tray_via_dbus: Callable[[], bool] = status_notifier_tray,
+        tray_host: TrayHost | None = None,
         window: MainWindow | None = None,
+        coalesce_ms: int = 0,
         session_events: SessionBridge | None = None,
         parent: QObject | None = None,
     ) -> None:
         """``window``: a main window already shown (the app shows it before the rest
         of the UI exists, start-up time); it gets this UI's store and tray.
+        ``tray_host``: the desktop's tray host (by default this desktop's).
+        ``coalesce_ms``: views redraw at most once per this interval (the app passes
+        the screen's frame interval, ``coalescer.frame_interval_ms()``); 0: at once.
         ``session_events``: the adapter the session reports to (one is made if none)."""
         super().__init__(parent)
         self.services = services
         self.bridge = bridge
         self.settings = settings if settings is not None else QSettings()
-        self.store = BatchStore(bridge, self)
+        self.store = BatchStore(bridge, self, coalesce_ms=coalesce_ms)
         self._refreshing = False
         self._dialog: ActiveBatchesDialog | None = None
         #: Set by the app: what the settings dialog saves and checks through.
@@ -99,12 +109,12 @@ class DesktopUi(QObject):
         self.session_events = session_events if session_events is not None else SessionBridge()
         self.session_events.setParent(self)
 
-        self.tray = TrayIcon(self.store, tray_available, tray_via_dbus, self)
+        self.tray = TrayIcon(self.store, tray_host, self)
         if window is None:
-            window = MainWindow(self.store, self.settings, self.tray.is_available)
+            window = MainWindow(self.store, self.settings, self)
         else:
             window.attach_store(self.store)
-            window.set_tray_available(self.tray.is_available)
+            window.set_surroundings(self)
         self.window = window
         dbus = None
         if dbus_bus:
@@ -116,8 +126,12 @@ class DesktopUi(QObject):
                 parent=self,
             )
         self.dbus = dbus
-        self.notifier = Notifier(self.window.banner, self.tray, dbus, self)
-        self.window.account.notification_route = self.notifier.route
+        self.notifier = Notifier(
+            BannerBackend(self.window.banner, self),
+            TrayBackend(self.tray, self),
+            dbus,
+            self,
+        )
 
         w = self.window
         w.quitRequested.connect(self.quitRequested)
@@ -140,7 +154,8 @@ class DesktopUi(QObject):
         t.quitRequested.connect(self.quitRequested)
 
         self.notifier.activated.connect(self._on_notification_activated)
-        bridge.batchFinished.connect(self._on_batch_finished)
+        # After the store took the batch's final state (and every pending update).
+        self.store.coalescer.batchFinished.connect(self._on_batch_finished)
         bridge.serverReachableChanged.connect(self.notifier.server_reachable)
         bridge.signedOut.connect(self._on_signed_out)
         self.store.batchChanged.connect(self._failure_seen_if_shown)
@@ -167,7 +182,7 @@ class DesktopUi(QObject):
             self.tray.show()
         # A window shown before the tray existed (the app's first window) learns now
         # whether it has one (its sign-in hint, and what closing it does).
-        self.window.set_tray_available(self.tray.is_available)
+        self.window.set_surroundings(self)
         if self.services.user_email:
             self.on_signed_in()
         if not minimized or not self.tray.is_available():
@@ -195,6 +210,14 @@ class DesktopUi(QObject):
 
     def show_window(self) -> None:
         self.window.bring_forward()
+
+    def tray_available(self) -> bool:
+        """Closing the main window keeps the app running in the tray (Surroundings)."""
+        return self.tray.is_available()
+
+    def notification_route(self) -> Route:
+        """How the user hears of a finished batch now (Surroundings)."""
+        return self.notifier.route()
 
     @property
     def dialog(self) -> ActiveBatchesDialog:
@@ -279,7 +302,7 @@ class DesktopUi(QObject):
 
     def apply_settings(self, settings: AppSettings) -> None:
         """Settings that act at once: which notifications to show."""
-        self.notifier.wants = settings.wants
+        self.notifier.set_preferences(settings)
 
     def open_settings(self, first_run: bool = False) -> SettingsDialog | None:
         """Show the settings dialog (one at a time); None when the app gave no backend."""

@@ -46,25 +46,48 @@ _Reader = tuple[Callable[..., object], tuple[Any, ...], int]
 
 
 class _ReadyRunner(QObject):
-    """The one Qt timer (interval 0) that runs the loop's ready callbacks."""
+    """The loop's ready callbacks, in order, and the one Qt timer (interval 0) that
+    runs them a slice at a time.
 
-    def __init__(self, run: Callable[[], bool]) -> None:
+    Signals:
+        none: a QObject for its timer only.
+    """
+
+    def __init__(self) -> None:
         super().__init__()
-        self._run = run
+        self._handles: deque[asyncio.Handle] = deque()
         self._timer = 0
 
-    def wake(self) -> None:
+    def add(self, handle: asyncio.Handle) -> None:
+        self._handles.append(handle)
         if not self._timer:
             self._timer = self.startTimer(0)
 
     def stop(self) -> None:
+        """Stop the timer and drop what waits (the loop closed)."""
         if self._timer:
             self.killTimer(self._timer)
             self._timer = 0
+        self._handles.clear()
 
     def timerEvent(self, event: QTimerEvent) -> None:
-        if not self._run():
-            self.stop()  # nothing left: no idle wake-ups
+        if not self.run():
+            # Nothing left: no idle wake-ups.
+            self.killTimer(self._timer)
+            self._timer = 0
+
+    def run(self) -> bool:
+        """Run the callbacks that were ready when the pass began, for one slice at
+        most; True while some are left."""
+        ready = self._handles
+        ends = time.perf_counter() + READY_SLICE
+        for _ in range(len(ready)):
+            handle = ready.popleft()
+            if not handle._cancelled:
+                handle._run()
+            if time.perf_counter() >= ends:
+                break
+        return bool(ready)
 
 
 class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
@@ -74,8 +97,7 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
         self._reader_notifiers: dict[Any, QSocketNotifier] = {}
         self._readers: dict[Any, _Reader] = {}
         self._registrations = 0
-        self._ready_handles: deque[asyncio.Handle] = deque()
-        self._ready_runner = _ReadyRunner(self._run_ready)
+        self._ready_runner = _ReadyRunner()
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------ ready callbacks
@@ -88,22 +110,8 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
     ) -> asyncio.Handle:
         self._check_closed()
         handle = asyncio.Handle(callback, args, self, context=context)
-        self._ready_handles.append(handle)
-        self._ready_runner.wake()
+        self._ready_runner.add(handle)
         return handle
-
-    def _run_ready(self) -> bool:
-        """Run the callbacks that were ready when the pass began, for one slice at
-        most; True while some are left."""
-        ready = self._ready_handles
-        ends = time.perf_counter() + READY_SLICE
-        for _ in range(len(ready)):
-            handle = ready.popleft()
-            if not handle._cancelled:
-                handle._run()
-            if time.perf_counter() >= ends:
-                break
-        return bool(ready)
 
     # ------------------------------------------------------------ readers
 
@@ -153,7 +161,6 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
     def close(self) -> None:
         super().close()
         self._ready_runner.stop()
-        self._ready_handles.clear()
         for notifier in self._reader_notifiers.values():
             notifier.setEnabled(False)
         self._reader_notifiers.clear()

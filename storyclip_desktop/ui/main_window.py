@@ -8,8 +8,7 @@ used, and the store is attached when the rest of the UI is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette, QShowEvent
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QStackedWidget,
+    QSystemTrayIcon,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,11 +31,43 @@ from .signin import SignInView
 
 if TYPE_CHECKING:
     from .account import AccountView
-    from .bridge import BatchStore
+    from .store import BatchStore
 
-__all__ = ["Banner", "MainWindow"]
+__all__ = ["Banner", "HostTray", "MainWindow", "Surroundings"]
 
 _GEOMETRY_KEY = "ui/mainWindowGeometry"
+
+
+class Surroundings(Protocol):
+    """What this desktop offers the window, asked each time it matters (a tray host
+    may come or go; the notification route may rest after a failure)."""
+
+    def tray_available(self) -> bool:
+        """Closing the window keeps the app running in the tray."""
+
+    def notification_route(self) -> str:
+        """How the user hears of a finished batch: ``tray``, ``dbus`` or ``banner``."""
+
+
+class NoTray:
+    """No tray and no notification service: closing quits, the banner tells."""
+
+    def tray_available(self) -> bool:
+        return False
+
+    def notification_route(self) -> str:
+        return "banner"
+
+
+class HostTray:
+    """Before the app's own tray icon exists (its first window): a tray host on
+    this desktop will show it, so closing the window will hide it there."""
+
+    def tray_available(self) -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def notification_route(self) -> str:
+        return "tray"
 
 
 class Banner(QFrame):
@@ -137,10 +169,11 @@ class MainWindow(QMainWindow):
         self,
         store: BatchStore | None,
         settings: QSettings | None = None,
-        tray_available: Callable[[], bool] = lambda: False,
+        surroundings: Surroundings | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """``store`` may come later (:meth:`attach_store`), before anyone signs in."""
+        """``store`` may come later (:meth:`attach_store`), before anyone signs in;
+        ``surroundings`` too (:meth:`set_surroundings`; until then: no tray)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("StoryClip Desktop"))
@@ -148,7 +181,7 @@ class MainWindow(QMainWindow):
         self._store: BatchStore | None = None
         self._account: AccountView | None = None
         self._settings = settings
-        self._tray_available = tray_available
+        self._surroundings: Surroundings = surroundings or NoTray()
         self._signed_in = False
         self._quitting = False
 
@@ -241,10 +274,19 @@ class MainWindow(QMainWindow):
         self._store = store
         store.changed.connect(self.update_status)
 
-    def set_tray_available(self, tray_available: Callable[[], bool]) -> None:
-        """Whether closing hides to the tray: now known from the tray itself."""
-        self._tray_available = tray_available
-        self.sign_in.set_tray_available(tray_available())
+    def set_surroundings(self, surroundings: Surroundings) -> None:
+        """Whether closing hides to the tray, and how news arrives: now known from
+        the UI's own tray and notifier."""
+        self._surroundings = surroundings
+        self.sign_in.set_tray_available(surroundings.tray_available())
+
+    def tray_available(self) -> bool:
+        """Closing this window keeps the app running in the tray (:class:`Surroundings`)."""
+        return self._surroundings.tray_available()
+
+    def notification_route(self) -> str:
+        """How the user hears of a finished batch (:class:`Surroundings`)."""
+        return self._surroundings.notification_route()
 
     @property
     def account(self) -> AccountView:
@@ -254,7 +296,7 @@ class MainWindow(QMainWindow):
                 raise RuntimeError("the main window has no store yet")
             from .account import AccountView
 
-            account = AccountView(self._store, self.stack, lambda: self._tray_available())
+            account = AccountView(self._store, self.stack, self)
             self.stack.addWidget(account)
             account.openBatchesRequested.connect(self.openBatchesRequested)
             account.refreshRequested.connect(self.refreshRequested)
@@ -270,7 +312,7 @@ class MainWindow(QMainWindow):
         self._signed_in = False
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.reset(notice)
-        self.sign_in.set_tray_available(self._tray_available())
+        self.sign_in.set_tray_available(self.tray_available())
         for action in (self.batches_action, self.refresh_action, self.sign_out_action):
             action.setEnabled(False)
         self.update_status()
@@ -327,7 +369,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         # Whether a tray exists is known once the app showed its icon (or could not).
         super().showEvent(event)
-        self.sign_in.set_tray_available(self._tray_available())
+        self.sign_in.set_tray_available(self.tray_available())
 
     def set_quitting(self) -> None:
         """The app is quitting: a close from now on is just a close."""
@@ -338,7 +380,7 @@ class MainWindow(QMainWindow):
         if self._quitting:
             event.accept()
             return
-        if self._tray_available():
+        if self.tray_available():
             event.ignore()
             self.hide()
             self.hiddenToTray.emit()

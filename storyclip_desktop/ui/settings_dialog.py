@@ -2,17 +2,14 @@
 which notifications to show; "Test connection" says precisely what is wrong.
 
 The dialog edits an :class:`~storyclip_desktop.config.AppSettings` and hands the
-work to a :class:`SettingsBackend`: the real one, :class:`SettingsActions`, writes
-``QSettings`` (never a secret), keeps the API key in the keyring
-(:mod:`storyclip_desktop.core.secrets`), writes the XDG autostart entry and runs the
-connection check of :mod:`storyclip_desktop.core.checks` (the HTTP lives there, not
-here). Every field is checked as it is typed; server texts are shown as plain text.
+work to a :class:`SettingsBackend`: the real one is
+:class:`~storyclip_desktop.ui.settings_actions.SettingsActions` (QSettings, the
+keyring, the autostart entry, the connection check). Every field is checked as it
+is typed; server texts are shown as plain text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
@@ -38,24 +35,18 @@ from storyclip_desktop.config import (
     NOTIFICATION_KINDS,
     AppSettings,
     ConfigError,
-    SettingsStore,
-    autostart_enabled,
     check_key,
     check_url,
-    load_settings,
-    save_settings,
-    set_autostart,
 )
-from storyclip_desktop.core.checks import ConnectionReport, ServiceCheck, check_connection
+from storyclip_desktop.core.checks import ConnectionReport, ServiceCheck
 from storyclip_desktop.core.log import get_logger, log_event
-from storyclip_desktop.core.secrets import SecretEntry
 
 from .batch_card import color_label, plain_label
 from .resources import app_icon
 from .tasks import spawn
 from .texts import fill
 
-__all__ = ["SettingsActions", "SettingsBackend", "SettingsDialog"]
+__all__ = ["SettingsBackend", "SettingsDialog"]
 
 _log = get_logger("ui.settings")
 
@@ -84,75 +75,12 @@ class SettingsBackend(Protocol):
         """
 
 
-class SettingsActions:
-    """The real backend: QSettings, the keyring entry, the autostart file, the check."""
-
-    def __init__(
-        self,
-        store: SettingsStore,
-        secret: SecretEntry,
-        *,
-        env: Mapping[str, str] | None = None,
-        check_deadline: float = 10.0,
-    ) -> None:
-        self.store = store
-        self.secret = secret
-        self.env = env
-        self.check_deadline = check_deadline
-
-    def current(self) -> AppSettings:
-        settings = load_settings(self.store)
-        if AUTOSTART_SUPPORTED:
-            # The file is the truth: the desktop's own "startup apps" tool may remove it.
-            return replace(settings, start_at_login=autostart_enabled(self.env))
-        return settings
-
-    async def load_api_key(self) -> str | None:
-        return await self.secret.load_text()
-
-    def keyring_problem(self) -> str | None:
-        status = self.secret.status
-        return None if status.persistent else (status.reason or "error")
-
-    async def check(
-        self, api_url: str, supabase_url: str, anon_key: str, api_key: str
-    ) -> ConnectionReport:
-        return await check_connection(
-            api_url, supabase_url, anon_key, api_key, deadline=self.check_deadline
-        )
-
-    async def save(self, settings: AppSettings, api_key: str | None) -> list[str]:
-        problems: list[str] = []
-        save_settings(self.store, settings)
-        sync = getattr(self.store, "sync", None)
-        if callable(sync):
-            sync()
-        if api_key is not None:
-            if api_key:
-                kept = await self.secret.save_text(api_key)
-            else:
-                await self.secret.clear()
-                kept = self.secret.status.persistent
-            if not kept:
-                problems.append("keyring")
-        if AUTOSTART_SUPPORTED and settings.start_at_login != autostart_enabled(self.env):
-            try:
-                set_autostart(settings.start_at_login, env=self.env)
-            except OSError as exc:
-                log_event(_log, "error", where="autostart", message=type(exc).__name__)
-                problems.append("autostart")
-        log_event(
-            _log,
-            "settings_saved",
-            api_key_changed=api_key is not None,
-            start_at_login=settings.start_at_login,
-            problems=problems,
-        )
-        return problems
-
-
 class _Field(QWidget):
-    """A line edit with its error line under it (hidden while the text is fine)."""
+    """A line edit with its error line under it (hidden while the text is fine).
+
+    Signals:
+        none of its own: the dialog follows ``edit.textChanged``.
+    """
 
     def __init__(self, name: str, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

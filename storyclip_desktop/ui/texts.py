@@ -52,6 +52,9 @@ class Texts(QObject):
 
     Each count sentence is one numerus message (English and Spanish forms in the
     .ts files), never "%1 item(s)": Spanish needs "1 falló" but "2 fallaron".
+
+    Signals:
+        none: a QObject for its translation context only.
     """
 
     def batches_publishing(self, n: int) -> str:

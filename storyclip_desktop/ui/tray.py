@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtDBus import QDBusConnection
@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from storyclip_desktop.core.model import BatchStatus
 
-from .bridge import BatchStore
 from .resources import TrayState, icon
+from .store import BatchStore
 from .texts import fill, plural
 
-__all__ = ["TrayIcon", "TrayState", "status_notifier_tray"]
+__all__ = ["SystemTrayHost", "TrayHost", "TrayIcon", "TrayState", "status_notifier_tray"]
 
 
 def status_notifier_tray() -> bool:
@@ -34,6 +34,26 @@ def status_notifier_tray() -> bool:
         return False
     reply = interface.isServiceRegistered("org.kde.StatusNotifierWatcher")
     return bool(reply.isValid() and reply.value())
+
+
+class TrayHost(Protocol):
+    """The desktop's tray host, as the tray icon asks about it."""
+
+    def available(self) -> bool:
+        """A tray host exists on this desktop now (asked each time: one may come or go)."""
+
+    def messages_via_dbus(self) -> bool:
+        """Qt shows this tray's messages as ``Notify`` calls (asked once)."""
+
+
+class SystemTrayHost:
+    """This desktop's own answers (Qt's and the session bus's)."""
+
+    def available(self) -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def messages_via_dbus(self) -> bool:
+        return status_notifier_tray()
 
 
 class TrayIcon(QObject):
@@ -63,14 +83,13 @@ class TrayIcon(QObject):
     def __init__(
         self,
         store: BatchStore,
-        available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
-        via_dbus: Callable[[], bool] = status_notifier_tray,
+        host: TrayHost | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``host``: the desktop's tray host (by default this desktop's)."""
         super().__init__(parent)
         self._store = store
-        self._available = available
-        self._via_dbus = via_dbus
+        self._host: TrayHost = host or SystemTrayHost()
         self._messages_via_dbus: bool | None = None
         self._signed_in = False
         self._disposed = False
@@ -123,11 +142,11 @@ class TrayIcon(QObject):
 
     def host_available(self) -> bool:
         """A tray host exists on this desktop (whether or not the icon is shown)."""
-        return bool(self._available())
+        return self._host.available()
 
     def is_available(self) -> bool:
         """A tray host exists and the icon is shown: closing the window may hide it."""
-        return bool(self._available()) and self.icon.isVisible()
+        return self._host.available() and self.icon.isVisible()
 
     def can_show_messages(self) -> bool:
         """Offscreen Qt says supportsMessages() with no tray at all: check both."""
@@ -136,7 +155,7 @@ class TrayIcon(QObject):
     def messages_via_dbus(self) -> bool:
         """Qt shows this tray's messages as desktop notifications (checked once)."""
         if self._messages_via_dbus is None:
-            self._messages_via_dbus = bool(self._via_dbus())
+            self._messages_via_dbus = self._host.messages_via_dbus()
         return self._messages_via_dbus
 
     def show_message(self, title: str, body: str, problem: bool = False) -> None:

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from storyclip_desktop.core.secrets import api_key_entry
 from storyclip_desktop.ui.about import AboutDialog
 from storyclip_desktop.ui.resources import install_translator
-from storyclip_desktop.ui.settings_dialog import SettingsActions, SettingsDialog
+from storyclip_desktop.ui.settings_actions import SettingsActions
+from storyclip_desktop.ui.settings_dialog import SettingsDialog
 
 
 async def settle(app: QApplication, seconds: float = 0.3) -> None:

@@ -30,7 +30,7 @@ from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.resources import install_translator
 
-from .fakes import RecordingServices
+from .fakes import DesktopTray, RecordingServices
 
 # qasync's stop() leaves Qt timers registered (a cancelled asyncio timeout keeps its
 # timer until it fires; the closed loop's timer object then kills it). Kept alive
@@ -113,7 +113,7 @@ def ui(
 ) -> Iterator[DesktopUi]:
     """The whole UI with no tray and no D-Bus route (the banner catches notifications)."""
     desktop = DesktopUi(
-        services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: False
+        services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(False)
     )
     services.listener = desktop.session_events
     yield desktop

@@ -1,11 +1,12 @@
 """Test doubles of the core for the UI's unit tests: real ``Batch`` objects, a
-services object that records calls, and a batch run that walks the same states
-the monitor reports (the end-to-end tests use the real core and backend)."""
+services object that records calls, a batch run that walks the same states the
+monitor reports (the end-to-end tests use the real core and backend), and a tray
+host for an offscreen session, which has none."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from storyclip_desktop.core.events import SessionListener
@@ -164,3 +165,19 @@ class RecordingServices:
         if self.bridge is not None:
             for batch in self.known:
                 self.bridge.batch_updated(batch, [])
+
+
+@dataclass(frozen=True)
+class DesktopTray:
+    """A ``TrayHost`` saying what a desktop would: offscreen Qt never has a tray host
+    (shared/desktop-test-env.md), so whether there is one is the test's choice. The
+    real tray hosts are exercised by the end-to-end tests."""
+
+    present: bool
+    via_dbus: bool = False
+
+    def available(self) -> bool:
+        return self.present
+
+    def messages_via_dbus(self) -> bool:
+        return self.via_dbus

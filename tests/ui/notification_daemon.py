@@ -26,7 +26,7 @@ _CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configura
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:dir={dir}</listen>
+  <listen>{listen}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
@@ -42,11 +42,16 @@ def dbus_daemon_available() -> bool:
 
 
 class PrivateBus:
-    """``dbus-daemon`` with no service files: nothing is auto-started on it."""
+    """``dbus-daemon`` with no service files: nothing is auto-started on it.
 
-    def __init__(self, folder: Path) -> None:
+    ``socket``: listen there (a bus started again on it has the same address);
+    by default a new socket in ``folder``.
+    """
+
+    def __init__(self, folder: Path, socket: Path | None = None) -> None:
         config = folder / "bus.conf"
-        config.write_text(_CONFIG.format(dir=folder), encoding="utf-8")
+        listen = f"unix:path={socket}" if socket is not None else f"unix:dir={folder}"
+        config.write_text(_CONFIG.format(listen=listen), encoding="utf-8")
         self.process = subprocess.Popen(
             ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
             stdout=subprocess.PIPE,

@@ -21,9 +21,9 @@ from storyclip_desktop.jsonlog import REDACTOR, setup_logging
 from storyclip_desktop.ui.about import AboutDialog, diagnostics_text, last_log_lines
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
-from storyclip_desktop.ui.settings_dialog import SettingsActions
+from storyclip_desktop.ui.settings_actions import SettingsActions
 
-from .fakes import RecordingServices
+from .fakes import DesktopTray, RecordingServices
 from .test_settings_store import MemoryKeyring
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMzQ1Njc4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
@@ -139,7 +139,7 @@ class UrlCatcher(QObject):
 def _ui(
     services: RecordingServices, bridge: MonitorBridge, settings: QSettings, tmp_path: Path
 ) -> tuple[DesktopUi, MemoryKeyring]:
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: False)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(False))
     memory = MemoryKeyring()
     ui.settings_backend = SettingsActions(
         settings, api_key_entry(backend=memory), env={"HOME": str(tmp_path)}

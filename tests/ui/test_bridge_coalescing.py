@@ -1,8 +1,9 @@
 """Coalesced updates: views redraw at most once a frame, and end exactly on the model.
 
-The app builds its bridge with ``coalesce_ms`` (the screen's frame interval);
-a burst of events then reaches the store and the views as one update per batch
-per frame, carrying each batch's latest state and every clip that changed.
+The app builds its store with ``coalesce_ms`` (the screen's frame interval): its
+coalescer then hands a burst of the bridge's events to the store and the views as
+one update per batch per frame, carrying each batch's latest state and every clip
+that changed.
 """
 
 from __future__ import annotations
@@ -13,19 +14,21 @@ from PySide6.QtWidgets import QApplication
 
 from storyclip_desktop.core.model import BatchStatus, ClipStatus, StreamState
 from storyclip_desktop.ui.batches_dialog import ActiveBatchesDialog
-from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge, frame_interval_ms
+from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.clip_model import ClipTableModel, ClipTableView, RawValueRole
+from storyclip_desktop.ui.coalescer import UpdateCoalescer, frame_interval_ms
+from storyclip_desktop.ui.store import BatchStore
 
 from .fakes import BatchRun, make_batch, make_clip
 
 
 def test_first_update_at_once_then_one_merged_update_per_frame(qtbot: object) -> None:
-    bridge = MonitorBridge(coalesce_ms=40)
+    bridge = MonitorBridge()
+    coalescer = UpdateCoalescer(bridge, 40)
     seen: list[list[tuple[str, int, list[int]]]] = []
-    bridge.batchesUpdated.connect(
+    coalescer.batchesUpdated.connect(
         lambda items: seen.append([(b.batch_id, b.published, c) for b, c in items])
     )
-    bridge.batchUpdated.connect(lambda *_: seen.append([("immediate", 0, [])]))
     a, b = make_batch("a", total=10), make_batch("b", total=10)
     bridge.batch_updated(a, [1])
     assert seen == [[("a", 0, [1])]]  # the first one is not delayed
@@ -36,17 +39,17 @@ def test_first_update_at_once_then_one_merged_update_per_frame(qtbot: object) ->
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=2000)  # type: ignore[attr-defined]
     assert seen[1] == [("a", 5, [2, 3, 4, 5, 6]), ("b", 0, [3])]
     # Quiet again: the next update goes out at once.
-    qtbot.waitUntil(lambda: not bridge._window.isActive(), timeout=2000)  # type: ignore[attr-defined,union-attr]
+    qtbot.waitUntil(lambda: not coalescer.in_frame, timeout=2000)  # type: ignore[attr-defined]
     bridge.batch_updated(make_batch("b", total=10, published=1), [4])
     assert seen[2] == [("b", 1, [4])]
 
 
 def test_finished_and_signed_out_keep_their_order(qapp: QApplication) -> None:
-    bridge = MonitorBridge(coalesce_ms=10_000)
-    store = BatchStore(bridge)
+    bridge = MonitorBridge()
+    store = BatchStore(bridge, coalesce_ms=10_000)
     order: list[str] = []
     store.batchChanged.connect(lambda i, c: order.append(f"changed {i} {c}"))
-    bridge.batchFinished.connect(lambda b: order.append(f"finished {b.batch_id}"))
+    store.coalescer.batchFinished.connect(lambda b: order.append(f"finished {b.batch_id}"))
     bridge.batch_added(make_batch("a", total=2))
     bridge.batch_updated(make_batch("a", total=2, published=1), [1])  # at once
     bridge.batch_updated(make_batch("a", total=2, published=2), [2])  # pending
@@ -61,13 +64,13 @@ def test_finished_and_signed_out_keep_their_order(qapp: QApplication) -> None:
     bridge.batch_added(make_batch("b", total=2))
     bridge.batch_updated(make_batch("b", total=2, published=1), [1])
     bridge.signed_out("user")
-    bridge.flush()
+    store.coalescer.flush()
     assert store.batches == []
 
 
 def test_the_store_says_changed_once_per_coalesced_update(qapp: QApplication) -> None:
-    bridge = MonitorBridge(coalesce_ms=10_000)
-    store = BatchStore(bridge)
+    bridge = MonitorBridge()
+    store = BatchStore(bridge, coalesce_ms=10_000)
     changes: list[str] = []
     store.changed.connect(lambda: changes.append("changed"))
     store.batchInserted.connect(lambda i: changes.append(f"inserted {i}"))
@@ -80,14 +83,14 @@ def test_the_store_says_changed_once_per_coalesced_update(qapp: QApplication) ->
         bridge.batch_updated(make_batch(name, total=3, published=2), [2])
     bridge.batch_updated(make_batch("d", total=3), [])  # first heard of in an update
     changes.clear()
-    bridge.flush()
+    store.coalescer.flush()
     assert changes == ["batch a [2]", "batch b [2]", "batch c [2]", "inserted d", "changed"]
     assert [b.published for b in store.batches] == [2, 2, 2, 0]
 
 
 def test_a_burst_of_events_ends_exactly_on_the_last_state(qtbot: object) -> None:
-    bridge = MonitorBridge(coalesce_ms=16)
-    store = BatchStore(bridge)
+    bridge = MonitorBridge()
+    store = BatchStore(bridge, coalesce_ms=16)
     dialog = ActiveBatchesDialog(store)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
     dialog.show()
@@ -126,14 +129,15 @@ def test_many_batches_spread_over_frames_oldest_first(qtbot: object) -> None:
     """A frame spends a bounded time on the views: when one batch's update is known
     to take the whole budget, each frame takes one batch, oldest first, and every
     batch still ends on its latest state."""
-    bridge = MonitorBridge(coalesce_ms=20)
-    store = BatchStore(bridge)
+    bridge = MonitorBridge()
+    store = BatchStore(bridge, coalesce_ms=20)
+    coalescer = store.coalescer
     frames: list[list[str]] = []
-    bridge.batchesUpdated.connect(lambda items: frames.append([b.batch_id for b, _c in items]))
+    coalescer.batchesUpdated.connect(lambda items: frames.append([b.batch_id for b, _c in items]))
     names = [f"b{n:02d}" for n in range(5)]
     for name in names:
         bridge.batch_added(make_batch(name, total=5))
-    bridge._cost = 1.0  # one batch "takes" a second: one batch per frame
+    coalescer._cost = 1.0  # one batch "takes" a second: one batch per frame
     bridge.batch_updated(make_batch("first", total=5), [])  # opens the window
     for published in (1, 2):
         for name in names:
@@ -142,7 +146,7 @@ def test_many_batches_spread_over_frames_oldest_first(qtbot: object) -> None:
     assert frames == [["first"], *([name] for name in names)]
     assert all(store.batch(name).published == 2 for name in names)  # type: ignore[union-attr]
     # Cheap views: everything pending goes out in one frame.
-    bridge._cost = 1e-6
+    coalescer._cost = 1e-6
     for name in names:
         bridge.batch_updated(make_batch(name, total=5, published=3), [3])
     qtbot.waitUntil(lambda: len(frames) == 7, timeout=5000)  # type: ignore[attr-defined]

@@ -10,8 +10,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from storyclip_desktop.core.model import ClipStatus
-from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge
+from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.clip_model import ClipTableModel, ClipTableView, RawValueRole
+from storyclip_desktop.ui.store import BatchStore
 
 from .fakes import XSS_TITLE, BatchRun, make_batch, make_clip
 

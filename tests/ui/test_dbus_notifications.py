@@ -20,7 +20,7 @@ from PySide6.QtCore import QSettings, QTimer
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 
-from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch
+from .fakes import XSS_TITLE, BatchRun, DesktopTray, RecordingServices, make_batch
 from .notification_daemon import NotificationService, PrivateBus, dbus_daemon_available
 
 pytestmark = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
@@ -42,8 +42,7 @@ def _ui(bus: PrivateBus, settings: QSettings, *, sni_tray: bool = False) -> Desk
         bridge,
         settings=settings,
         dbus_bus=bus.address,
-        tray_available=lambda: sni_tray,
-        tray_via_dbus=lambda: sni_tray,
+        tray_host=DesktopTray(sni_tray, via_dbus=sni_tray),
     )
     ui.start()
     return ui
@@ -172,3 +171,40 @@ def test_a_daemon_that_never_answers_does_not_freeze_the_window(
         timer.stop()
         _close(ui, qtbot)
         service.stop()
+
+
+def test_a_session_bus_that_restarted_is_reached_again(
+    loop: asyncio.AbstractEventLoop, tmp_path: Path, settings: QSettings, qtbot: object
+) -> None:
+    """The kept connection ends with its bus (a new desktop session on the same
+    address): the next notification opens a new one instead of falling back to the
+    banner and resting the route for minutes."""
+    socket = tmp_path / "bus.socket"
+    first = PrivateBus(tmp_path, socket)
+    service = NotificationService(first.address)
+    service.start()
+    ui = _ui(first, settings)
+    routes: list[str] = []
+    ui.notifier.notified.connect(lambda _k, _b, route: routes.append(route))
+    second: PrivateBus | None = None
+    try:
+        ui.announce_active(1)
+        qtbot.waitUntil(lambda: routes == ["dbus"], timeout=5000)  # type: ignore[attr-defined]
+        service.stop()
+        first.close()
+        socket.unlink(missing_ok=True)
+        second = PrivateBus(tmp_path, socket)
+        service = NotificationService(second.address)
+        service.start()
+        assert ui.notifier.route() == "dbus"
+        ui.announce_active(2)
+        qtbot.waitUntil(lambda: len(routes) == 2, timeout=5000)  # type: ignore[attr-defined]
+        assert routes == ["dbus", "dbus"]
+        [call] = service.notifies()
+        assert call.body[4] == "You have 2 publications in progress"
+        assert not ui.window.banner.isVisible()
+    finally:
+        _close(ui, qtbot)
+        service.stop()
+        if second is not None:
+            second.close()

@@ -17,9 +17,10 @@ from storyclip_desktop.core.model import BatchStatus, StreamState
 from storyclip_desktop.ui import style
 from storyclip_desktop.ui.batch_card import BatchCard
 from storyclip_desktop.ui.batches_dialog import ActiveBatchesDialog
-from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge
+from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.clip_model import ClipTableModel
 from storyclip_desktop.ui.controller import DesktopUi
+from storyclip_desktop.ui.store import BatchStore
 
 from .fakes import T0, XSS_TITLE, BatchRun, RecordingServices, make_batch, make_clip
 

@@ -14,7 +14,7 @@ from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.main_window import MainWindow
 
-from .fakes import BatchRun, RecordingServices, make_batch
+from .fakes import BatchRun, DesktopTray, RecordingServices, make_batch
 
 # What `run_app` imports before it shows the main window.
 _FIRST_WINDOW = (
@@ -37,12 +37,15 @@ _AFTER_SHOW = (
     "PySide6.QtDBus",
     "storyclip_desktop.core.model",
     "storyclip_desktop.ui.bridge",
+    "storyclip_desktop.ui.coalescer",
+    "storyclip_desktop.ui.store",
     "storyclip_desktop.ui.account",
     "storyclip_desktop.ui.batch_card",
     "storyclip_desktop.ui.clip_model",
     "storyclip_desktop.ui.controller",
     "storyclip_desktop.ui.eventloop",
-    "storyclip_desktop.ui.notifier",
+    "storyclip_desktop.ui.notify",
+    "storyclip_desktop.ui.settings_actions",
     "storyclip_desktop.ui.tray",
 )
 
@@ -62,7 +65,7 @@ def test_the_first_window_loads_neither_the_event_loop_nor_the_rest_of_the_ui() 
 def test_a_window_shown_first_is_taken_over_by_the_ui(
     qtbot: QtBot, settings: QSettings, bridge: MonitorBridge, services: RecordingServices
 ) -> None:
-    window = MainWindow(None, settings, lambda: False)
+    window = MainWindow(None, settings)  # no tray known yet
     qtbot.addWidget(window)
     window.bring_forward()
     assert window.status_text() == "Not signed in"
@@ -73,7 +76,7 @@ def test_a_window_shown_first_is_taken_over_by_the_ui(
         bridge,
         settings=settings,
         dbus_bus=None,
-        tray_available=lambda: True,
+        tray_host=DesktopTray(True),
         window=window,
     )
     assert ui.window is window

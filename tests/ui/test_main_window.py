@@ -10,11 +10,12 @@ from PySide6.QtWidgets import QApplication
 
 from storyclip_desktop.core.model import BatchStatus, StreamState
 from storyclip_desktop.ui import style
-from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge
+from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.main_window import MainWindow
+from storyclip_desktop.ui.store import BatchStore
 
-from .fakes import BatchRun, RecordingServices, make_batch
+from .fakes import BatchRun, DesktopTray, RecordingServices, make_batch
 
 
 def _signed_in(ui: DesktopUi) -> RecordingServices:
@@ -80,11 +81,34 @@ def test_without_a_tray_the_window_does_not_promise_one(ui: DesktopUi) -> None:
     assert "tray tells you" not in detail
     assert "a message at the top of this window tells you when they finish" in detail
     assert "This desktop has no system tray, so closing this window quits" in detail
-    ui.window.account.notification_route = lambda: "dbus"
-    ui.window.account.update_summary()
-    assert "a desktop notification tells you when they finish" in (ui.window.account.detail.text())
     ui.window.show_sign_in()
     assert "tray" not in ui.window.sign_in.hint.text()
+
+
+def test_with_a_notification_service_the_window_says_a_notification_tells(
+    loop: object, settings: QSettings
+) -> None:
+    """No tray, but a session bus: the account view promises desktop notifications,
+    as the notifier would send them (its route is asked, not remembered)."""
+    bridge = MonitorBridge()
+    services = RecordingServices(bridge)
+    services.user_email = "ana@example.com"
+    ui = DesktopUi(
+        services,
+        bridge,
+        settings=settings,
+        dbus_bus="unix:path=/nonexistent/storyclip-test-bus",
+        tray_host=DesktopTray(False),
+    )
+    ui.start()
+    assert ui.notifier.route() == "dbus"
+    detail = ui.window.account.detail.text()
+    assert "a desktop notification tells you when they finish" in detail
+    assert "This desktop has no system tray, so closing this window quits" in detail
+    ui.tray.dispose()
+    ui.window.hide()
+    ui.window.deleteLater()
+    ui.deleteLater()
 
 
 def test_with_a_tray_the_window_says_closing_keeps_it_running(
@@ -92,7 +116,7 @@ def test_with_a_tray_the_window_says_closing_keeps_it_running(
 ) -> None:
     bridge = MonitorBridge()
     services = RecordingServices(bridge)
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: True)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(True))
     ui.start()
     assert "from the tray" in ui.window.sign_in.hint.text()
     services.user_email = "ana@example.com"
@@ -181,7 +205,7 @@ def test_closing_with_a_tray_hides_and_explains_once(
         bridge,
         settings=settings,
         dbus_bus=None,
-        tray_available=lambda: True,
+        tray_host=DesktopTray(True),
     )
     shown: list[tuple[str, str]] = []
     ui.tray.messageShown.connect(lambda title, body: shown.append((title, body)))

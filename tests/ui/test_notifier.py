@@ -14,7 +14,7 @@ from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.resources import install_translator
 
-from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch
+from .fakes import XSS_TITLE, BatchRun, DesktopTray, RecordingServices, make_batch
 
 
 class Notified:
@@ -154,7 +154,7 @@ def test_tray_route_when_a_tray_exists_and_supports_messages(
         bridge,
         settings=settings,
         dbus_bus="unix:path=/nonexistent/bus",
-        tray_available=lambda: True,
+        tray_host=DesktopTray(True),
     )
     ui.start()
     notified = Notified(ui)
@@ -185,8 +185,7 @@ def test_a_status_notifier_tray_without_our_dbus_route_gets_an_escaped_body(
         bridge,
         settings=settings,
         dbus_bus=None,
-        tray_available=lambda: True,
-        tray_via_dbus=lambda: True,
+        tray_host=DesktopTray(True, via_dbus=True),
     )
     ui.start()
     shown: list[tuple[str, str]] = []
@@ -208,7 +207,7 @@ def test_dbus_route_without_a_tray_falls_back_to_the_banner_when_the_bus_fails(
         bridge,
         settings=settings,
         dbus_bus="unix:path=/nonexistent/storyclip-test-bus",
-        tray_available=lambda: False,
+        tray_host=DesktopTray(False),
     )
     ui.start()
     notified = Notified(ui)
@@ -235,7 +234,7 @@ def test_dbus_route_needs_a_session_bus_address(
         bridge,
         settings=settings,
         dbus_bus="SESSION",
-        tray_available=lambda: False,
+        tray_host=DesktopTray(False),
     )
     assert ui.notifier.route() == "banner"
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from storyclip_desktop.core.events import MonitorListener
 from storyclip_desktop.core.model import ClipStatus, StreamState
-from storyclip_desktop.ui.bridge import BatchStore, MonitorBridge
+from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.resources import clip_status_icon, icon, icon_path
+from storyclip_desktop.ui.store import BatchStore
 
 from .fakes import make_batch
 

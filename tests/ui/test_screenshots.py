@@ -22,7 +22,7 @@ from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.resources import install_translator
 from storyclip_desktop.ui.texts import sign_in_error
 
-from .fakes import XSS_TITLE, BatchRun, RecordingServices, make_batch, make_clip
+from .fakes import XSS_TITLE, BatchRun, DesktopTray, RecordingServices, make_batch, make_clip
 
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
@@ -156,7 +156,7 @@ def test_screenshots(
     suffix = ("-" + lang if lang != "en" else "") + ("-dark" if dark else "")
     bridge = MonitorBridge()
     services = RecordingServices(bridge)
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: False)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(False))
     try:
         ui.start()
         ui.window.resize(520, 460)

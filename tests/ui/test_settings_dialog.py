@@ -18,12 +18,13 @@ from storyclip_desktop.config import AppSettings, autostart_path, load_settings
 from storyclip_desktop.core.secrets import API_KEY_ACCOUNT, api_key_entry
 from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
-from storyclip_desktop.ui.notifier import Notification
+from storyclip_desktop.ui.notify import Notification
 from storyclip_desktop.ui.resources import install_translator
-from storyclip_desktop.ui.settings_dialog import SettingsActions, SettingsDialog
+from storyclip_desktop.ui.settings_actions import SettingsActions
+from storyclip_desktop.ui.settings_dialog import SettingsDialog
 from tests.backend import Backend
 
-from .fakes import RecordingServices
+from .fakes import DesktopTray, RecordingServices
 from .test_settings_store import MemoryKeyring
 
 SERVICE = "StoryClip Desktop"
@@ -247,7 +248,7 @@ def test_notification_choices_reach_the_notifier(
     bridge: MonitorBridge,
     settings: QSettings,
 ) -> None:
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: False)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(False))
     ui.settings_backend = env.actions()
     dialog = ui.open_settings()
     assert dialog is not None

@@ -128,7 +128,7 @@ def test_every_numerus_message_has_its_plural_forms(lang: str) -> None:
 def test_every_string_is_translated_and_the_qm_files_are_current(tmp_path: Path) -> None:
     """Re-extracting the UI's strings finds nothing new or unfinished, and the
     committed .qm files are what lrelease makes of the committed .ts files."""
-    sources = sorted(str(p) for p in (ROOT / "storyclip_desktop" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in (ROOT / "storyclip_desktop" / "ui").rglob("*.py"))
     for lang in ("es", "en"):
         shipped = translations_dir() / f"storyclip_{lang}.ts"
         ts = tmp_path / shipped.name

@@ -10,14 +10,14 @@ from storyclip_desktop.ui.bridge import MonitorBridge
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.resources import TrayState
 
-from .fakes import BatchRun, RecordingServices, make_batch
+from .fakes import BatchRun, DesktopTray, RecordingServices, make_batch
 
 
 def _tray_ui(settings: QSettings) -> tuple[DesktopUi, RecordingServices]:
     bridge = MonitorBridge()
     services = RecordingServices(bridge)
     services.user_email = "ana@example.com"
-    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_available=lambda: True)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(True))
     ui.start()
     return ui, services
 

@@ -37,7 +37,6 @@
     <name>AccountView</name>
     <message>
         <source>Signed in as</source>
-        <extracomment>Whether closing the window keeps the app running (a tray exists). How the user hears about a finished batch: &quot;tray&quot;, &quot;dbus&quot; or &quot;banner&quot; (the controller hands in the notifier&apos;s choice).</extracomment>
         <translation>Signed in as</translation>
     </message>
     <message>
@@ -323,7 +322,6 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <name>Notifier</name>
     <message>
         <source>Open</source>
-        <extracomment>Which kinds the user wants shown (the settings&apos; notification choices).</extracomment>
         <translation>Open</translation>
     </message>
     <message>

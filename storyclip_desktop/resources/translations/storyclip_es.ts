@@ -37,7 +37,6 @@
     <name>AccountView</name>
     <message>
         <source>Signed in as</source>
-        <extracomment>Whether closing the window keeps the app running (a tray exists). How the user hears about a finished batch: &quot;tray&quot;, &quot;dbus&quot; or &quot;banner&quot; (the controller hands in the notifier&apos;s choice).</extracomment>
         <translation>Sesión iniciada como</translation>
     </message>
     <message>
@@ -323,7 +322,6 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>Notifier</name>
     <message>
         <source>Open</source>
-        <extracomment>Which kinds the user wants shown (the settings&apos; notification choices).</extracomment>
         <translation>Abrir</translation>
     </message>
     <message>

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     import asyncio
 
     from storyclip_desktop.core.api import StoryClipApi
-    from storyclip_desktop.core.auth import AuthClient, SessionManager
+    from storyclip_desktop.core.auth import AuthClient, Session
     from storyclip_desktop.core.monitor import BatchMonitor
+    from storyclip_desktop.core.tokens import SessionManager
     from storyclip_desktop.core.vault import Vault
     from storyclip_desktop.ui.main_window import MainWindow
 
@@ -450,7 +451,8 @@ class App:
 
     def _build_core(self, servers: Any) -> None:
         from storyclip_desktop.core.api import StoryClipApi
-        from storyclip_desktop.core.auth import AuthClient, SessionManager
+        from storyclip_desktop.core.auth import AuthClient
+        from storyclip_desktop.core.tokens import SessionManager
         from storyclip_desktop.core.vault import Vault
         from storyclip_desktop.jsonlog import REDACTOR
 
@@ -460,7 +462,7 @@ class App:
         account = "demo-session" if self.args.demo else "session"
         self.vault = Vault(account=account)
         self.sessions = SessionManager(self.auth, self.vault)
-        self.sessions.add_signed_out_listener(self._signed_out)
+        self.sessions.add_listener(self)
         self.api = StoryClipApi(servers.api_url, servers.api_key, self.sessions)
 
     async def _first_session(self) -> None:
@@ -559,7 +561,16 @@ class App:
             text=text,
         )
 
-    def _signed_out(self, reason: str) -> None:
+    def session_changed(self, session: Session) -> None:
+        """SessionListener: every token the session holds, each rotation included,
+        is scrubbed from the log."""
+        from storyclip_desktop.jsonlog import REDACTOR
+
+        REDACTOR.add(session.access_token)
+        REDACTOR.add(session.refresh_token)
+
+    def signed_out(self, reason: str) -> None:
+        """SessionListener: the session ended."""
         from storyclip_desktop.core.log import log_event
 
         log_event(_log, "signed_out", reason=reason)

@@ -28,7 +28,9 @@ import pytest
 from keyring.backends import fail
 
 from storyclip_desktop.core.api import ApiError, StoryClipApi, batch_path
-from storyclip_desktop.core.auth import AuthClient, AuthError, SessionManager, parse_retry_after
+from storyclip_desktop.core.auth import AuthClient, AuthError
+from storyclip_desktop.core.http import parse_retry_after
+from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import Vault
 from tests.backend import Backend
 

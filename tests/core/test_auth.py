@@ -28,7 +28,8 @@ import keyring.errors
 import pytest
 from keyring.backends import fail
 
-from storyclip_desktop.core.auth import AuthClient, AuthError, Session, SessionManager
+from storyclip_desktop.core.auth import AuthClient, AuthError, Session
+from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import StoredSession, Vault
 from tests.backend import Backend
 from tests.core.test_vault import BlockingKeyring, BrokenKeyring, LockedKeyring
@@ -133,6 +134,22 @@ class Clock:
         return time.time() + self.offset
 
 
+class Heard:
+    """A SessionListener that records what it hears."""
+
+    def __init__(self) -> None:
+        #: Every session the manager reported holding, in order.
+        self.sessions: list[Session] = []
+        #: Every end of a session, by reason.
+        self.ended: list[str] = []
+
+    def session_changed(self, session: Session) -> None:
+        self.sessions.append(session)
+
+    def signed_out(self, reason: str) -> None:
+        self.ended.append(reason)
+
+
 class Kit:
     """One client setup: auth client on a counting transport, vault, manager."""
 
@@ -150,8 +167,10 @@ class Kit:
         self.keyring = keyring_backend
         self.vault = Vault(backend=keyring_backend)
         self.manager = SessionManager(self.auth, self.vault, **manager_kw)
-        self.signed_out: list[str] = []
-        self.manager.add_signed_out_listener(self.signed_out.append)
+        heard = Heard()
+        self.manager.add_listener(heard)
+        self.signed_out = heard.ended
+        self.sessions = heard.sessions
 
 
 @pytest.fixture
@@ -407,6 +426,36 @@ async def test_a_jump_of_the_wall_clock_refreshes_before_the_token_is_used(
     third = await kit.manager.access_token()
     assert kit.transport.refreshes == 2
     assert (await kit.auth.get_user(third))["id"] == first.user_id
+
+
+async def test_every_session_held_is_reported_each_rotation_included(
+    srv: Backend, kits: Any
+) -> None:
+    """The listener hears every session the manager holds: the sign-in, each
+    refresh (a rotated refresh token, which the app registers with the log's
+    redactor: issue 12) and a restore on the next start, in that order."""
+    ring = MemoryKeyring()
+    clock = Clock()
+    kit, first = await signed_in(kits, srv, keyring_backend=ring, clock=clock)
+    assert [s.refresh_token for s in kit.sessions] == [first.refresh_token]
+    second = await kit.manager.token_rejected(first.access_token)
+    clock.offset = 3600 - 30  # inside the margin: a proactive refresh
+    third = await kit.manager.access_token()
+    assert kit.transport.refreshes == 2
+    held = kit.manager.session
+    assert held is not None
+    assert held.access_token == third
+    assert [s.access_token for s in kit.sessions] == [first.access_token, second, third]
+    rotated = [s.refresh_token for s in kit.sessions]
+    assert len(set(rotated)) == 3  # each refresh handed out a new refresh token
+    assert rotated[-1] == held.refresh_token == ring.stored().refresh_token  # type: ignore[union-attr]
+
+    later = kits(srv, keyring_backend=ring)
+    restored = await later.manager.restore()
+    assert restored is not None
+    assert later.sessions == [restored]
+    assert restored.refresh_token not in rotated
+    assert kit.signed_out == later.signed_out == []
 
 
 async def test_twenty_concurrent_callers_share_one_refresh(srv: Backend, kits: Any) -> None:

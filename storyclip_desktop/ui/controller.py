@@ -19,12 +19,13 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
+from storyclip_desktop.core.reasons import SIGN_IN_REASONS
 
 from .bridge import BatchStore, MonitorBridge
 from .main_window import MainWindow
 from .notifier import DesktopNotifications, Notifier, desktop_entry
 from .resources import icon_path
-from .services import SIGN_IN_REASONS, AppServices
+from .services import AppServices
 from .tasks import spawn
 from .texts import memory_text, sign_in_error, signed_out_text, vault_text
 from .tray import TrayIcon, status_notifier_tray

@@ -31,7 +31,7 @@ from keyring.backends import fail
 from storyclip_desktop.core.auth import AuthClient, AuthError, Session
 from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import StoredSession, Vault
-from tests.backend import Backend
+from tests.backend import Backend, wait_for
 from tests.core.test_vault import BlockingKeyring, BrokenKeyring, LockedKeyring
 
 pytestmark = pytest.mark.anyio
@@ -195,6 +195,12 @@ async def poll(predicate: Callable[[], bool]) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.005)
+
+
+async def until(predicate: Callable[[], bool], what: str) -> None:
+    """Wait for a condition on the server (each check is a blocking admin call,
+    so it runs in a thread and the event loop keeps serving the client)."""
+    await asyncio.to_thread(wait_for, predicate, 5.0, 0.05, what)
 
 
 async def signed_in(kits: Callable[..., Kit], backend: Backend, **kw: Any) -> tuple[Kit, Session]:
@@ -626,8 +632,10 @@ async def test_passing_refresh_failures_keep_the_session(srv: Backend, kits: Any
     assert kit.signed_out == []
     assert kit.manager.user_id == first.user_id
     assert kit.keyring.stored() == stored_before
+    # The abandoned request ends on the server when its delay is over, by taking
+    # the injected failure: once that is spent it has rotated nothing.
+    await until(lambda: srv.faults()["fail_next"] == 0, "the delayed refresh failed")
     srv.reset_faults()
-    await asyncio.sleep(1.5)  # let the delayed request finish on the server
     clock.offset += 2 * kit.manager.retry_interval
     token = await kit.manager.access_token()
     assert kit.transport.refreshes == 4
@@ -733,7 +741,7 @@ async def test_sign_out_during_a_refresh_wins(srv: Backend, kits: Any) -> None:
     kit, first = await signed_in(kits, srv, keyring_backend=ring)
     srv.faults(delay=0.3, delay_path_prefix="/auth/v1/token")
     task = asyncio.create_task(kit.manager.token_rejected(first.access_token))
-    await asyncio.sleep(0.05)
+    await poll(lambda: kit.transport.refreshes == 1)  # the refresh is on the wire
     await kit.manager.sign_out()
     with pytest.raises(AuthError) as err:
         await task

@@ -42,8 +42,9 @@ class Tokens:
 
 @dataclass
 class ProxyLike:
-    """Keep-alive HTTP/1.1 server: ``/api/metricool/batch/*`` gets an oversized
-    chunked error page (``status``), everything else an empty active list."""
+    """Keep-alive HTTP/1.1 server: ``/api/metricool/batch/*`` and batch ``b1``'s
+    stream get an oversized chunked page (``status``); other streams a short
+    event stream, everything else an empty active list."""
 
     status: bytes = b"502 Bad Gateway"
     url: str = ""
@@ -60,7 +61,7 @@ class ProxyLike:
                     return
                 target = head.split(b" ", 2)[1].decode()
                 self.requests.append(target)
-                if target.startswith("/api/metricool/batch/"):
+                if target.startswith(("/api/metricool/batch/", "/api/metricool/stream?batchId=b1")):
                     writer.write(
                         b"HTTP/1.1 " + self.status + b"\r\nContent-Type: text/html\r\n"
                         b"Transfer-Encoding: chunked\r\n\r\n"
@@ -69,6 +70,12 @@ class ProxyLike:
                         chunk = _PAGE[start : start + 8192]
                         writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                     writer.write(b"0\r\n\r\n")
+                elif target.startswith("/api/metricool/stream"):
+                    body = b": hello\n\n"
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                    )
                 else:
                     body = b'{"success": true, "batches": []}'
                     writer.write(
@@ -142,6 +149,24 @@ async def test_refused_oversized_chunked_answers_leak_no_pooled_connection(
             async with asyncio.timeout(3):
                 assert await api.active_batches("u1") == []
             assert time.monotonic() - started < 2.0
+    finally:
+        await api.aclose()
+
+
+async def test_refused_stream_error_pages_leak_no_pooled_connection(proxy: ProxyLike) -> None:
+    """The same for opening streams (their own pool, here of 2): four refused
+    oversized error pages, then a stream opens at once."""
+    api = StoryClipApi(proxy.url, "key-1", Tokens(), timeout=5, max_streams=2)
+    try:
+        with app_loop_hooks():
+            for _ in range(4):
+                with pytest.raises(ApiError) as caught:
+                    async with api.open_stream("b1"):
+                        pass
+                assert caught.value.kind == "unavailable"
+            del caught
+            async with asyncio.timeout(3), api.open_stream("ok") as response:
+                assert response.status_code == 200
     finally:
         await api.aclose()
 

@@ -6,7 +6,8 @@ not reach another path or query), answers a 401 with one token refresh and one
 retry, and runs under a deadline for the whole exchange. Failures become one
 :class:`ApiError` whose ``kind`` the UI can translate; an HTML page from a proxy
 is "unavailable", never parsed. Bodies are read up to a cap, so a broken server
-cannot make the client swallow gigabytes.
+cannot make the client swallow gigabytes. The plumbing every request shares
+(caps, closing, the token retry, TLS) is :mod:`.http`'s.
 
 Streams get their own HTTP client and connection pool, sized for ``max_streams``
 and with no read timeout (``stream.py`` has a watchdog for silence): a browser's
@@ -190,7 +191,7 @@ class StoryClipApi:
         self._timeout = timeout
         self._max_body = max_body
         headers = {"X-Api-Key": api_key}
-        tls = tls_context(base)  # one CA bundle for every client (auth.tls_context)
+        tls = tls_context(base)  # one CA bundle for every client (http.tls_context)
         self._rest = httpx.AsyncClient(
             base_url=base,
             headers={**headers, "Accept": "application/json"},

@@ -6,7 +6,8 @@ not reach another path or query), answers a 401 with one token refresh and one
 retry, and runs under a deadline for the whole exchange. Failures become one
 :class:`ApiError` whose ``kind`` the UI can translate; an HTML page from a proxy
 is "unavailable", never parsed. Bodies are read up to a cap, so a broken server
-cannot make the client swallow gigabytes.
+cannot make the client swallow gigabytes. The plumbing every request shares
+(caps, closing, the token retry, TLS) is :mod:`.http`'s.
 
 Streams get their own HTTP client and connection pool, sized for ``max_streams``
 and with no read timeout (``stream.py`` has a watchdog for silence): a browser's
@@ -20,12 +21,21 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
 
-from .auth import BodyTooLarge, parse_retry_after, read_error_body, read_limited, tls_context
+from .http import (
+    BodyTooLarge,
+    TokenSource,
+    exchange,
+    parse_retry_after,
+    read_error_body,
+    tls_context,
+    with_token_retry,
+)
 from .log import get_logger, log_event
 from .model import (
     Batch,
@@ -41,6 +51,8 @@ from .model import (
     parse_publish_response,
     parse_status_response,
 )
+from .reasons import ApiErrorKind
+from .text import shorten
 
 __all__ = [
     "CONTROL_ACTIONS",
@@ -54,17 +66,6 @@ __all__ = [
 
 _log = get_logger("api")
 
-ApiErrorKind = Literal[
-    "unauthorized",
-    "forbidden",
-    "not_found",
-    "bad_request",
-    "rate_limited",
-    "unavailable",
-    "server",
-    "network",
-    "protocol",
-]
 
 #: 401 codes that are about the API key, not the user's token: a refresh cannot help.
 _API_KEY_CODES = frozenset({"MISSING_API_KEY", "INVALID_API_KEY"})
@@ -72,7 +73,6 @@ ControlAction = Literal["pause", "resume", "cancel", "retry-failed"]
 CONTROL_ACTIONS: tuple[ControlAction, ...] = ("pause", "resume", "cancel", "retry-failed")
 _MAX_BODY = 16 << 20
 _MAX_ERROR_BODY = 64 << 10
-_MAX_DETAIL = 200
 _REST_CONNECTIONS = 10
 
 
@@ -103,12 +103,24 @@ class ApiError(Exception):
         self.detail = detail
 
 
-class TokenSource(Protocol):
-    """Where bearer tokens come from (the SessionManager)."""
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """One attempt's answer: the token it carried, the response (open only for a
+    stream that opened), the body read, and the error it means (None: success)."""
 
-    async def access_token(self) -> str: ...
+    token: str
+    response: httpx.Response
+    body: bytes
+    error: ApiError | None
 
-    async def token_rejected(self, token: str) -> str: ...
+
+def _token_rejected(reply: _Reply) -> bool:
+    """A 401 about the user's token (not about the API key): a refresh can help."""
+    return (
+        reply.error is not None
+        and reply.response.status_code == 401
+        and reply.error.code not in _API_KEY_CODES
+    )
 
 
 def _segment(value: str) -> str:
@@ -124,11 +136,6 @@ def _segment(value: str) -> str:
 
 def batch_path(batch_id: str) -> str:
     return f"/api/metricool/batch/{_segment(batch_id)}"
-
-
-def _cut(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
 
 
 def _looks_like_json(headers: httpx.Headers, body: bytes) -> bool:
@@ -184,7 +191,7 @@ class StoryClipApi:
         self._timeout = timeout
         self._max_body = max_body
         headers = {"X-Api-Key": api_key}
-        tls = tls_context(base)  # one CA bundle for every client (auth.tls_context)
+        tls = tls_context(base)  # one CA bundle for every client (http.tls_context)
         self._rest = httpx.AsyncClient(
             base_url=base,
             headers={**headers, "Accept": "application/json"},
@@ -232,10 +239,10 @@ class StoryClipApi:
                 is_json = False
             else:
                 if body_info.code:
-                    code = _cut(body_info.code)
+                    code = shorten(body_info.code)
                 texts = [t for t in (body_info.error, body_info.message) if t]
                 if texts:
-                    detail = self._redact(_cut(" - ".join(texts)), token)
+                    detail = self._redact(shorten(" - ".join(texts)), token)
         kind = _kind_for(status, is_json)
         shown = f"HTTP {status}" + (f" {code}" if code else "")
         if kind == "unavailable" and not is_json:
@@ -257,7 +264,7 @@ class StoryClipApi:
         params: dict[str, str] | None,
         json_body: Any,
         token: str,
-    ) -> tuple[httpx.Response, bytes]:
+    ) -> _Reply:
         request = self._rest.build_request(
             method,
             path,
@@ -265,17 +272,14 @@ class StoryClipApi:
             json=json_body,
             headers={"Authorization": f"Bearer {token}"},
         )
-        response: httpx.Response | None = None
         try:
-            async with asyncio.timeout(self._timeout):
-                response = await self._rest.send(request, stream=True)
-                try:
-                    if response.is_success:
-                        body = await read_limited(response, self._max_body)
-                    else:
-                        body = await read_error_body(response, _MAX_ERROR_BODY)
-                finally:
-                    await response.aclose()
+            response, body = await exchange(
+                self._rest,
+                request,
+                max_body=self._max_body,
+                max_error_body=_MAX_ERROR_BODY,
+                deadline=self._timeout,
+            )
         except TimeoutError:
             raise ApiError(
                 "network", f"StoryClip {what} failed: no answer within {self._timeout:g} s"
@@ -287,11 +291,12 @@ class StoryClipApi:
             ) from None
         except BodyTooLarge as exc:
             raise ApiError(
-                "protocol",
-                f"StoryClip {what} failed: answer too large ({exc})",
-                status=response.status_code if response is not None else None,
+                "protocol", f"StoryClip {what} failed: answer too large ({exc})", status=exc.status
             ) from None
-        return response, body
+        error = None
+        if not response.is_success:
+            error = self._error(response.status_code, response.headers, body, token, what)
+        return _Reply(token, response, body, error)
 
     async def _call(
         self,
@@ -302,19 +307,17 @@ class StoryClipApi:
         json_body: Any = None,
     ) -> Any:
         """One authenticated call: a 401 about the token gets one refresh and one retry."""
-        token = await self._tokens.access_token()
-        retried = False
-        while True:
-            response, body = await self._exchange(what, method, path, params, json_body, token)
-            status = response.status_code
-            if response.is_success:
-                break
-            error = self._error(status, response.headers, body, token, what)
-            if status == 401 and not retried and error.code not in _API_KEY_CODES:
-                retried = True
-                log_event(_log, "api.token_rejected", what=what)
-                token = await self._tokens.token_rejected(token)
-                continue
+
+        async def attempt(token: str) -> _Reply:
+            return await self._exchange(what, method, path, params, json_body, token)
+
+        reply = await with_token_retry(
+            self._tokens, attempt, _token_rejected, lambda _r: self._log_rejected(what)
+        )
+        response, body = reply.response, reply.body
+        status = response.status_code
+        if reply.error is not None:
+            error = reply.error
             log_event(_log, "api.error", what=what, kind=error.kind, status=status, code=error.code)
             raise error
         if not _looks_like_json(response.headers, body):
@@ -331,6 +334,10 @@ class StoryClipApi:
                 f"StoryClip {what} failed: the answer is not valid JSON",
                 status=status,
             ) from None
+
+    @staticmethod
+    def _log_rejected(what: str) -> None:
+        log_event(_log, "api.token_rejected", what=what)
 
     @staticmethod
     def _parsed(what: str, parse: Any, data: Any) -> Any:
@@ -431,51 +438,59 @@ class StoryClipApi:
     ) -> AsyncIterator[httpx.Response]:
         if not batch_id:
             raise ValueError("batch id cannot be empty")
-        what = "stream"
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
-        token = await self._tokens.access_token()
-        retried = False
-        while True:
+
+        async def attempt(token: str) -> _Reply:
             request = self._streams.build_request(
                 "GET",
                 "/api/metricool/stream",
                 params={"batchId": batch_id},
                 headers={**headers, "Authorization": f"Bearer {token}"},
             )
-            response = await self._send_stream(request)
-            try:
-                status = response.status_code
-                if 200 < status < 300:
-                    # EventSource accepts 200 only (204 even means "stop reconnecting").
-                    raise ApiError(
-                        "protocol", f"StoryClip stream: HTTP {status}, not 200", status=status
-                    )
-                if status != 200:
-                    try:
-                        async with asyncio.timeout(self._timeout):
-                            body = await read_error_body(response, _MAX_ERROR_BODY)
-                    except TimeoutError:
-                        body = b""
-                    error = self._error(status, response.headers, body, token, what)
-                    if status == 401 and not retried and error.code not in _API_KEY_CODES:
-                        retried = True
-                        await response.aclose()
-                        token = await self._tokens.token_rejected(token)
-                        continue
-                    raise error
-                ctype = response.headers.get("Content-Type", "")
-                if ctype.split(";", 1)[0].strip().lower() != "text/event-stream":
-                    raise ApiError(
-                        "protocol",
-                        f"StoryClip stream: content type {_cut(ctype)!r}, not text/event-stream",
-                        status=status,
-                    )
-                yield response
-                return
-            finally:
-                await response.aclose()
+            return await self._stream_reply(request, token)
+
+        reply = await with_token_retry(
+            self._tokens, attempt, _token_rejected, lambda _r: self._log_rejected("stream")
+        )
+        response = reply.response
+        try:
+            if reply.error is not None:
+                raise reply.error
+            ctype = response.headers.get("Content-Type", "")
+            if ctype.split(";", 1)[0].strip().lower() != "text/event-stream":
+                raise ApiError(
+                    "protocol",
+                    f"StoryClip stream: content type {shorten(ctype)!r}, not text/event-stream",
+                    status=200,
+                )
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _stream_reply(self, request: httpx.Request, token: str) -> _Reply:
+        """Send a stream request; anything but 200 is read (capped, within the
+        deadline), closed, and comes back with its error."""
+        response = await self._send_stream(request)
+        status = response.status_code
+        if status == 200:
+            return _Reply(token, response, b"", None)
+        if 200 < status < 300:
+            # EventSource accepts 200 only (204 even means "stop reconnecting").
+            await response.aclose()
+            error = ApiError("protocol", f"StoryClip stream: HTTP {status}, not 200", status=status)
+            return _Reply(token, response, b"", error)
+        try:
+            async with asyncio.timeout(self._timeout):
+                body = await read_error_body(response, _MAX_ERROR_BODY)
+        except TimeoutError:
+            body = b""
+        finally:
+            await response.aclose()
+        return _Reply(
+            token, response, body, self._error(status, response.headers, body, token, "stream")
+        )
 
     async def _send_stream(self, request: httpx.Request) -> httpx.Response:
         try:

@@ -26,33 +26,21 @@ from typing import Literal
 
 import httpx
 
-from .auth import BodyTooLarge, read_error_body
+from .http import BodyTooLarge, exchange
 from .log import get_logger, log_event
+from .reasons import CheckOutcome
+from .text import shorten
 
 __all__ = ["CheckOutcome", "ConnectionReport", "ServiceCheck", "check_api", "check_auth",
            "check_connection"]  # fmt: skip
 
 _log = get_logger("checks")
 
-CheckOutcome = Literal[
-    "ok",
-    "not_configured",  # no address given
-    "unreachable",  # DNS failure, connection refused, no route
-    "timeout",
-    "tls",  # the certificate or the TLS handshake failed
-    "not_found",  # the server answered 404: wrong address or path
-    "unexpected",  # an answer that is not the service's (an HTML page, another app)
-    "missing_anon_key",
-    "bad_anon_key",
-    "missing_api_key",
-    "bad_api_key",
-    "insufficient_scope",
-    "rate_limited",
-    "server_error",  # 5xx, or a proxy's 502/503/504 page
-]
 Service = Literal["auth", "api"]
 
 _MAX_BODY = 64 << 10
+#: The longest server text a check's ``detail`` carries.
+_DETAIL = 80
 _PROBE_USER = "storyclip-desktop-connection-check"
 
 
@@ -89,30 +77,26 @@ def _json_object(body: bytes) -> dict[str, object] | None:
     return value if isinstance(value, dict) else None
 
 
-def _short(value: object) -> str:
-    text = " ".join(str(value).split())
-    return text[:80]
-
-
 def _transport_outcome(exc: httpx.TransportError) -> tuple[CheckOutcome, str]:
     if isinstance(exc, httpx.TimeoutException):
         return "timeout", type(exc).__name__
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLError | ssl.CertificateError):
-            return "tls", _short(getattr(cause, "reason", None) or type(cause).__name__)
+            return "tls", shorten(
+                str(getattr(cause, "reason", None) or type(cause).__name__), _DETAIL
+            )
         cause = cause.__cause__ or cause.__context__
     if "SSL" in str(exc) or "CERTIFICATE" in str(exc):
-        return "tls", _short(str(exc))
+        return "tls", shorten(str(exc), _DETAIL)
     return "unreachable", type(exc).__name__
 
 
 async def _get(
     client: httpx.AsyncClient, url: str, headers: dict[str, str], params: dict[str, str]
 ) -> tuple[httpx.Response, bytes]:
-    async with client.stream("GET", url, headers=headers, params=params) as response:
-        body = await read_error_body(response, _MAX_BODY)
-    return response, body
+    request = client.build_request("GET", url, headers=headers, params=params)
+    return await exchange(client, request, max_body=_MAX_BODY)
 
 
 async def _probe(
@@ -160,7 +144,9 @@ async def check_auth(client: httpx.AsyncClient, supabase_url: str, anon_key: str
     data = _json_object(body)
     if data is None:
         return ServiceCheck("auth", "unexpected", status, f"HTTP {status}, not JSON", ms)
-    code = _short(data.get("error_code") or data.get("code") or data.get("message") or "")
+    code = shorten(
+        str(data.get("error_code") or data.get("code") or data.get("message") or ""), _DETAIL
+    )
     if status in (401, 403):
         text = json.dumps(data).lower()
         missing = not anon_key or "no api key" in text or "no_api_key" in text
@@ -208,7 +194,7 @@ async def check_api(client: httpx.AsyncClient, api_url: str, api_key: str) -> Se
         return ServiceCheck("api", "ok", status, code_text, ms)
     if status == 401 and not api_key:
         return ServiceCheck("api", "missing_api_key", status, code_text, ms)
-    detail = f"HTTP {status} {_short(code_text)}".strip()
+    detail = f"HTTP {status} {shorten(code_text, _DETAIL)}".strip()
     return ServiceCheck("api", "unexpected", status, detail, ms)
 
 

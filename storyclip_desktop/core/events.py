@@ -7,11 +7,10 @@ calls into Qt signals. Every call happens on the event-loop thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Protocol
+from typing import Protocol
 
 from .model import Batch, StreamState
-
-SignOutReason = Literal["user", "session_expired", "revoked", "error"]
+from .reasons import SignOutReason
 
 
 class MonitorListener(Protocol):

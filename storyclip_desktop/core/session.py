@@ -27,13 +27,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .api import StoryClipApi
-from .auth import AuthClient, AuthError, SessionManager
-from .events import MonitorListener, SessionListener, SignOutReason
+from .auth import AuthClient, AuthError, Session
+from .events import MonitorListener, SessionListener
 from .log import REDACTOR, get_logger, log_event
 from .memory import MonitorMemory
 from .monitor import BatchMonitor
+from .reasons import SignOutReason
 from .secrets import api_key_entry
 from .servers import ENV_API_KEY, ConfigError, ServerConfig, resolve_servers
+from .tokens import SessionManager
 from .vault import Vault
 
 __all__ = [
@@ -228,7 +230,7 @@ class DesktopSession:
         self.auth = AuthClient(servers.auth_url, servers.anon_key)
         self.vault = Vault(account="demo-session" if self._demo else "session")
         self.tokens = SessionManager(self.auth, self.vault)
-        self.tokens.add_signed_out_listener(self._signed_out)
+        self.tokens.add_listener(_TokenRelay(self))
         assert servers.api_key is not None  # complete
         self.api = StoryClipApi(servers.api_url, servers.api_key, self.tokens)
 
@@ -279,10 +281,6 @@ class DesktopSession:
     async def _signed_in(self) -> None:
         assert self.tokens is not None
         assert self.api is not None
-        session = self.tokens.session
-        if session is not None:
-            REDACTOR.add(session.access_token)
-            REDACTOR.add(session.refresh_token)
         user_id = self.tokens.user_id or ""
         log_event(_log, "signed_in", user_id=user_id)
         self._listener.signed_in(self.tokens.email)
@@ -303,14 +301,14 @@ class DesktopSession:
         if running:
             self._listener.active_batches_found(running)
 
-    def _signed_out(self, reason: str) -> None:
+    def _signed_out(self, reason: SignOutReason) -> None:
         """The token manager ended the session (the user, or a refresh that can never
         work again): stop following, tell the views."""
         log_event(_log, "signed_out", reason=reason)
         monitor, self.monitor = self.monitor, None
         if monitor is not None:
             self._spawn(monitor.stop())
-        self._monitor_listener.signed_out(_sign_out_reason(reason))
+        self._monitor_listener.signed_out(reason)
 
     async def sign_out(self) -> None:
         if self.tokens is not None:
@@ -368,7 +366,20 @@ class DesktopSession:
         await self._demo_backend.stop()
 
 
-def _sign_out_reason(reason: str) -> SignOutReason:
-    if reason in ("user", "session_expired", "revoked"):
-        return reason  # type: ignore[return-value]
-    return "error"
+class _TokenRelay:
+    """The token manager's listener (core.tokens.TokenListener) for the session: every
+    token it holds goes to the log's redactor, each rotation included, and the end of
+    a session stops the monitor."""
+
+    def __init__(self, session: DesktopSession) -> None:
+        self._session = session
+
+    def session_changed(self, session: Session) -> None:
+        REDACTOR.add(session.access_token)
+        REDACTOR.add(session.refresh_token)
+
+    def refresh_token_loaded(self, refresh_token: str) -> None:
+        REDACTOR.add(refresh_token)
+
+    def signed_out(self, reason: SignOutReason) -> None:
+        self._session._signed_out(reason)

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 import keyring
 import keyring.backend
@@ -33,6 +33,7 @@ import keyring.errors
 from keyring.backends import chainer, fail, null
 
 from .log import get_logger, log_event
+from .reasons import VaultReason
 
 __all__ = [
     "MAX_SECRET_BYTES",
@@ -46,8 +47,6 @@ _log = get_logger("vault")
 
 #: Windows Credential Manager's CRED_MAX_CREDENTIAL_BLOB_SIZE, in bytes of UTF-16.
 MAX_SECRET_BYTES = 2560
-
-VaultReason = Literal["no_keyring", "locked", "error"]
 
 _MESSAGES: dict[VaultReason, str] = {
     "no_keyring": ("No system keyring was found; you will need to sign in again next time."),

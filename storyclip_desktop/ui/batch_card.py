@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from storyclip_desktop.core.model import Batch, BatchStatus, StreamState
+from storyclip_desktop.core.text import shorten
 
 from . import style
 from .clip_model import ClipTableModel, ClipTableView, plain_tooltip
@@ -85,10 +86,7 @@ def display_error(text: str, limit: int = _ERROR_MAX) -> str:
     """A server error as a label shows it: one paragraph, at most ``limit``
     characters, and long unbroken runs (URLs, ids) given break points so a
     word-wrapped label never widens its window."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return breakable(flat)
+    return breakable(shorten(text, limit))
 
 
 class StatusChip(QLabel):

@@ -30,6 +30,7 @@ from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from storyclip_desktop.core.model import Clip, ClipStatus
+from storyclip_desktop.core.text import shorten
 
 from . import style
 from .resources import clip_status_icon
@@ -219,9 +220,7 @@ class ClipTableModel(QAbstractTableModel):
             if not clip.error:
                 return ""
             first = clip.error.strip().splitlines()[0] if clip.error.strip() else ""
-            if len(first) > _ERROR_PREVIEW:
-                return first[: _ERROR_PREVIEW - 1] + "…"
-            return first
+            return shorten(first, _ERROR_PREVIEW)
         if col == self.PUBLISHED:
             return format_time(clip.published_at)
         return None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
+from storyclip_desktop.core.reasons import SIGN_IN_REASONS
 
 from .bridge import MonitorBridge
 from .main_window import MainWindow
@@ -28,7 +29,7 @@ from .notify.banner import BannerBackend
 from .notify.dbus import DesktopNotifications, desktop_entry
 from .notify.tray import TrayBackend
 from .resources import icon_path
-from .services import SIGN_IN_REASONS, AppServices
+from .services import AppServices
 from .session_bridge import SessionBridge
 from .store import BatchStore
 from .tasks import spawn

@@ -12,22 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # pragma: no cover - for the docstrings' cross references only
     from storyclip_desktop.core.auth import AuthError  # noqa: F401
 
-__all__ = ["SIGN_IN_REASONS", "VAULT_MESSAGES", "AppServices"]
-
-#: ``AuthError.reason`` values the sign-in form has a sentence for.
-SIGN_IN_REASONS = frozenset(
-    {
-        "invalid_credentials",
-        "email_not_confirmed",
-        "session_expired",
-        "rate_limited",
-        "network",
-        "server",
-    }
-)
-
-#: ``AppServices.vault_message`` codes: why the session lives only in memory.
-VAULT_MESSAGES = frozenset({"no_keyring", "locked", "error"})
+__all__ = ["AppServices"]
 
 
 class AppServices(Protocol):
@@ -39,14 +24,16 @@ class AppServices(Protocol):
 
     @property
     def vault_message(self) -> str | None:
-        """None when the session is safely in the keyring; else ``no_keyring``,
-        ``locked`` or ``error``: the session is kept only until the app quits."""
+        """None when the session is safely in the keyring; else one of
+        :data:`~storyclip_desktop.core.reasons.VAULT_REASONS`: the session is kept
+        only until the app quits."""
 
     async def sign_in(self, email: str, password: str, remember: bool) -> None:
         """Sign in and start following the user's batches.
 
         Raises ``core.auth.AuthError`` whose ``reason`` is one of
-        :data:`SIGN_IN_REASONS`; any other exception is shown as a generic error.
+        :data:`~storyclip_desktop.core.reasons.SIGN_IN_REASONS`; any other
+        exception is shown as a generic error.
         """
 
     async def sign_out(self) -> None:

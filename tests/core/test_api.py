@@ -28,7 +28,9 @@ import pytest
 from keyring.backends import fail
 
 from storyclip_desktop.core.api import ApiError, StoryClipApi, batch_path
-from storyclip_desktop.core.auth import AuthClient, AuthError, SessionManager, parse_retry_after
+from storyclip_desktop.core.auth import AuthClient, AuthError
+from storyclip_desktop.core.http import parse_retry_after
+from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import Vault
 from tests.backend import Backend
 
@@ -623,24 +625,22 @@ async def test_a_rejected_token_gets_one_refresh_and_one_retry(
     async with Client(backend, clock=clock) as c:
         batch_id = backend.create_batch(2)
         clock.offset = -10  # the manager now thinks every token has 11 s to live
-        stale = await c.manager.access_token()
 
-        async def rejected() -> bool:
-            try:
-                await c.auth.get_user(stale)
-            except AuthError:
-                return True
-            return False
+        async def expired_on_the_server(token: str) -> None:
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    await c.auth.get_user(token)
+                except AuthError:
+                    return
+                assert time.monotonic() < deadline, "the token never expired"
+                await asyncio.sleep(0.05)  # poll interval
 
-        deadline = time.monotonic() + 5
-        while not await rejected():
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.05)
-
+        await expired_on_the_server(await c.manager.access_token())
         assert (await c.api.batch(batch_id)).batch_id == batch_id
         assert c.manager.refresh_count == 1
         # The new token is dead again a second later; the stream does the same dance.
-        await asyncio.sleep(1.1)
+        await expired_on_the_server(await c.manager.access_token())
         async with c.api.open_stream(batch_id) as response:
             assert response.status_code == 200
         assert c.manager.refresh_count == 2

@@ -28,9 +28,10 @@ import keyring.errors
 import pytest
 from keyring.backends import fail
 
-from storyclip_desktop.core.auth import AuthClient, AuthError, Session, SessionManager
+from storyclip_desktop.core.auth import AuthClient, AuthError, Session
+from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import StoredSession, Vault
-from tests.backend import Backend
+from tests.backend import Backend, wait_for
 from tests.core.test_vault import BlockingKeyring, BrokenKeyring, LockedKeyring
 
 pytestmark = pytest.mark.anyio
@@ -133,6 +134,27 @@ class Clock:
         return time.time() + self.offset
 
 
+class Heard:
+    """A TokenListener that records what it hears."""
+
+    def __init__(self) -> None:
+        #: Every session the manager reported holding, in order.
+        self.sessions: list[Session] = []
+        #: Every end of a session, by reason.
+        self.ended: list[str] = []
+        #: Every refresh token read from the vault.
+        self.loaded: list[str] = []
+
+    def session_changed(self, session: Session) -> None:
+        self.sessions.append(session)
+
+    def refresh_token_loaded(self, refresh_token: str) -> None:
+        self.loaded.append(refresh_token)
+
+    def signed_out(self, reason: str) -> None:
+        self.ended.append(reason)
+
+
 class Kit:
     """One client setup: auth client on a counting transport, vault, manager."""
 
@@ -150,8 +172,11 @@ class Kit:
         self.keyring = keyring_backend
         self.vault = Vault(backend=keyring_backend)
         self.manager = SessionManager(self.auth, self.vault, **manager_kw)
-        self.signed_out: list[str] = []
-        self.manager.add_signed_out_listener(self.signed_out.append)
+        heard = Heard()
+        self.manager.add_listener(heard)
+        self.signed_out = heard.ended
+        self.sessions = heard.sessions
+        self.loaded = heard.loaded
 
 
 @pytest.fixture
@@ -176,6 +201,12 @@ async def poll(predicate: Callable[[], bool]) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.005)
+
+
+async def until(predicate: Callable[[], bool], what: str) -> None:
+    """Wait for a condition on the server (each check is a blocking admin call,
+    so it runs in a thread and the event loop keeps serving the client)."""
+    await asyncio.to_thread(wait_for, predicate, 5.0, 0.05, what)
 
 
 async def signed_in(kits: Callable[..., Kit], backend: Backend, **kw: Any) -> tuple[Kit, Session]:
@@ -409,6 +440,36 @@ async def test_a_jump_of_the_wall_clock_refreshes_before_the_token_is_used(
     assert (await kit.auth.get_user(third))["id"] == first.user_id
 
 
+async def test_every_session_held_is_reported_each_rotation_included(
+    srv: Backend, kits: Any
+) -> None:
+    """The listener hears every session the manager holds: the sign-in, each
+    refresh (a rotated refresh token, which the app registers with the log's
+    redactor: issue 12) and a restore on the next start, in that order."""
+    ring = MemoryKeyring()
+    clock = Clock()
+    kit, first = await signed_in(kits, srv, keyring_backend=ring, clock=clock)
+    assert [s.refresh_token for s in kit.sessions] == [first.refresh_token]
+    second = await kit.manager.token_rejected(first.access_token)
+    clock.offset = 3600 - 30  # inside the margin: a proactive refresh
+    third = await kit.manager.access_token()
+    assert kit.transport.refreshes == 2
+    held = kit.manager.session
+    assert held is not None
+    assert held.access_token == third
+    assert [s.access_token for s in kit.sessions] == [first.access_token, second, third]
+    rotated = [s.refresh_token for s in kit.sessions]
+    assert len(set(rotated)) == 3  # each refresh handed out a new refresh token
+    assert rotated[-1] == held.refresh_token == ring.stored().refresh_token  # type: ignore[union-attr]
+
+    later = kits(srv, keyring_backend=ring)
+    restored = await later.manager.restore()
+    assert restored is not None
+    assert later.sessions == [restored]
+    assert restored.refresh_token not in rotated
+    assert kit.signed_out == later.signed_out == []
+
+
 async def test_twenty_concurrent_callers_share_one_refresh(srv: Backend, kits: Any) -> None:
     """20 × token_rejected(old) and 20 × access_token() inside the margin, all at
     once: exactly one refresh request on the wire. With a reuse interval of 0, a
@@ -577,8 +638,10 @@ async def test_passing_refresh_failures_keep_the_session(srv: Backend, kits: Any
     assert kit.signed_out == []
     assert kit.manager.user_id == first.user_id
     assert kit.keyring.stored() == stored_before
+    # The abandoned request ends on the server when its delay is over, by taking
+    # the injected failure: once that is spent it has rotated nothing.
+    await until(lambda: srv.faults()["fail_next"] == 0, "the delayed refresh failed")
     srv.reset_faults()
-    await asyncio.sleep(1.5)  # let the delayed request finish on the server
     clock.offset += 2 * kit.manager.retry_interval
     token = await kit.manager.access_token()
     assert kit.transport.refreshes == 4
@@ -620,6 +683,9 @@ async def test_restore_offline_keeps_the_stored_session_and_retries_later(
     assert err.value.reason == "server"
     assert later.manager.user_id == stored.user_id
     assert later.manager.session is None
+    # The refresh token read from the vault is held (and reported, for the log's
+    # redactor) before any refresh succeeded.
+    assert later.loaded == [stored.refresh_token]
     assert ring.stored() == stored
     # The retry interval is honoured, then the next call refreshes.
     with pytest.raises(AuthError):
@@ -684,7 +750,7 @@ async def test_sign_out_during_a_refresh_wins(srv: Backend, kits: Any) -> None:
     kit, first = await signed_in(kits, srv, keyring_backend=ring)
     srv.faults(delay=0.3, delay_path_prefix="/auth/v1/token")
     task = asyncio.create_task(kit.manager.token_rejected(first.access_token))
-    await asyncio.sleep(0.05)
+    await poll(lambda: kit.transport.refreshes == 1)  # the refresh is on the wire
     await kit.manager.sign_out()
     with pytest.raises(AuthError) as err:
         await task

@@ -20,7 +20,7 @@ import pytest
 from keyring.backends import fail
 
 from storyclip_desktop.core.api import StoryClipApi
-from storyclip_desktop.core.auth import AuthClient, SessionManager
+from storyclip_desktop.core.auth import AuthClient
 from storyclip_desktop.core.memory import MonitorMemory
 from storyclip_desktop.core.model import (
     Batch,
@@ -31,6 +31,7 @@ from storyclip_desktop.core.model import (
 )
 from storyclip_desktop.core.monitor import BatchMonitor
 from storyclip_desktop.core.stream import Backoff, FollowPolicy
+from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import Vault
 from tests.backend import Backend
 from tests.monitoring import Recorder, assert_exact, until

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 
-from storyclip_desktop.core.auth import tls_context
+from storyclip_desktop.core.http import tls_context
 
 
 def test_https_clients_share_one_verifying_context() -> None:

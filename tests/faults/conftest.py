@@ -30,10 +30,11 @@ import pytest
 from keyring.backends import fail
 
 from storyclip_desktop.core.api import StoryClipApi
-from storyclip_desktop.core.auth import AuthClient, SessionManager
+from storyclip_desktop.core.auth import AuthClient, Session
 from storyclip_desktop.core.memory import MonitorMemory
 from storyclip_desktop.core.monitor import BatchMonitor
 from storyclip_desktop.core.stream import FollowPolicy
+from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import Vault
 from tests.backend import Backend
 from tests.faults.proxy import Proxy
@@ -281,14 +282,21 @@ class Rig:
         self.monitors.append(monitor)
         stopping: set[asyncio.Task[None]] = set()
 
-        def on_signed_out(reason: str) -> None:
-            client.signed_out.append(reason)
-            client.recorder.signed_out(reason)
-            task = asyncio.ensure_future(monitor.stop())
-            stopping.add(task)
-            task.add_done_callback(stopping.discard)
+        class OnSession:
+            def session_changed(self, session: Session) -> None:
+                pass
 
-        client.sessions.add_signed_out_listener(on_signed_out)
+            def refresh_token_loaded(self, refresh_token: str) -> None:
+                pass
+
+            def signed_out(self, reason: str) -> None:
+                client.signed_out.append(reason)
+                client.recorder.signed_out(reason)
+                task = asyncio.ensure_future(monitor.stop())
+                stopping.add(task)
+                task.add_done_callback(stopping.discard)
+
+        client.sessions.add_listener(OnSession())
         if start:
             await monitor.start()
         return monitor

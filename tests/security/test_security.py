@@ -20,7 +20,8 @@ from keyring.backends import fail
 
 from storyclip_desktop.config import ConfigError, resolve_servers
 from storyclip_desktop.core.api import ApiError, StoryClipApi
-from storyclip_desktop.core.auth import AuthClient, AuthError, SessionManager
+from storyclip_desktop.core.auth import AuthClient, AuthError
+from storyclip_desktop.core.tokens import SessionManager
 from storyclip_desktop.core.vault import Vault
 from tests.app_process import AppProcess
 from tests.backend import Backend

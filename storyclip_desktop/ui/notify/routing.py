@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch, BatchStatus
+from storyclip_desktop.core.text import shorten
 
 from ..texts import plural
 from .backend import NoticeBackend, Notification, Route
@@ -139,9 +140,7 @@ class Notifier(QObject):
         texts = plural()
         published = texts.clips_published_failed(batch.published, batch.total, batch.failed)
         if batch.status is BatchStatus.FAILED:
-            reason = " ".join((batch.error or "").split())
-            if len(reason) > _REASON_MAX:
-                reason = reason[: _REASON_MAX - 1] + "…"
+            reason = shorten(batch.error or "", _REASON_MAX)
             note = Notification(
                 "failed", self.tr("Publishing failed"), reason or published, batch.batch_id
             )

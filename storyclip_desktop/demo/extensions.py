@@ -4,8 +4,8 @@ The app's ``--demo`` and ``python -m storyclip_desktop.demo`` run the backend
 with this class as it is: every hook leaves the behaviour alone. The test
 suite's launcher (``python -m tests.demo_ext``, not shipped) passes a subclass
 to :func:`storyclip_desktop.demo.__main__.main` that adds its own switches,
-routes and stream behaviour (fault injection, benchmark streams, the loopback
-``/__admin`` endpoint), so none of that test scaffolding is in the package.
+routes and stream behaviour (fault injection, benchmark streams, a loopback
+admin endpoint), so none of that test scaffolding is in the package.
 
 Hooks are consulted at request time, so a wrapper can change its answers while
 the server runs (through the routes it adds).

@@ -257,8 +257,9 @@ class SignalWakeup:
 
 
 def data_dir_default() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "storyclip-desktop"
+    from storyclip_desktop.config import data_dir
+
+    return data_dir()
 
 
 # ---------------------------------------------------------------- the running app

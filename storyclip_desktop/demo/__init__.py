@@ -16,7 +16,8 @@ go to standard error. SIGTERM / SIGINT end every open stream and exit 0.
 
 Defaults (deterministic, so scripts and the app's ``--demo`` need no set-up):
 
-* ``--db``: ``$XDG_STATE_HOME/storyclip-desktop/demo-backend.sqlite3``.
+* ``--db``: ``demo-backend.sqlite3`` in the platform's state folder
+  (``$XDG_STATE_HOME/storyclip-desktop/`` on Linux).
 * ``X-Api-Key``: the keys given with ``--api-key`` and those stored with
   ``add-api-key``; when there are none at all, ``demo-api-key`` is accepted
   (and the log says so).

@@ -7,7 +7,6 @@ commands stay quick for scripts and tests.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +16,12 @@ from .extensions import Extensions
 
 
 def default_db() -> str:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return str(Path(base) / "storyclip-desktop" / "demo-backend.sqlite3")
+    """``demo-backend.sqlite3`` in the platform's state folder for ``storyclip-desktop``
+    (platformdirs: ``$XDG_STATE_HOME/storyclip-desktop`` on Linux)."""
+    from platformdirs import user_state_dir
+
+    folder = user_state_dir("storyclip-desktop", appauthor=False)
+    return str(Path(folder) / "demo-backend.sqlite3")
 
 
 def _rate(text: str) -> float:

@@ -4,6 +4,7 @@ bench batches. The tests' launcher (tests/demo_ext) adds them."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,21 @@ def test_the_shipped_backend_has_no_admin_route_and_no_fault_option(tmp_path: Pa
     )  # fmt: skip
     assert refused.returncode == 2
     assert "unrecognized arguments: --faults" in refused.stderr
+
+
+def test_default_database_is_in_the_platforms_state_folder(tmp_path: Path) -> None:
+    """Without --db the backend's file goes to the state folder (XDG on Linux)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env.update(HOME=str(tmp_path / "home"), XDG_STATE_HOME=str(tmp_path / "state"))
+    subprocess.run(
+        [sys.executable, "-m", "storyclip_desktop.demo", "add-user", "a@example.com", "pw-1"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert (tmp_path / "state" / "storyclip-desktop" / "demo-backend.sqlite3").is_file()
+    del env["XDG_STATE_HOME"]
+    subprocess.run(
+        [sys.executable, "-m", "storyclip_desktop.demo", "add-user", "a@example.com", "pw-1"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    db = tmp_path / "home" / ".local" / "state" / "storyclip-desktop" / "demo-backend.sqlite3"
+    assert db.is_file()

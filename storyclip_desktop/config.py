@@ -2,8 +2,8 @@
 
 Also the rest of what the settings dialog edits (:class:`AppSettings`, read from
 and written to ``QSettings`` through the small :class:`SettingsStore` protocol,
-so this module needs no Qt), the platform's log folder, and the XDG autostart
-entry behind "start at login".
+so this module needs no Qt), the platform's log and data folders (platformdirs),
+and the XDG autostart entry behind "start at login".
 
 No secret is ever read from or written to the settings file: the StoryClip API
 key comes from the command line, the environment or the keyring. Plain
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 # The servers are the core's (it builds its clients from them); the settings dialog and
 # the tests find them here too, beside the settings they are saved with.
@@ -32,6 +32,9 @@ from storyclip_desktop.core.servers import (
     check_url,
     resolve_servers,
 )
+
+if TYPE_CHECKING:
+    from platformdirs.api import PlatformDirsABC
 
 __all__ = [
     "AUTOSTART_SUPPORTED",
@@ -188,25 +191,52 @@ APP_ID = "storyclip-desktop"
 #: In a frozen app ``sys.executable`` is this app's binary, not Python, so the app
 #: starts itself with this to get the backend (storyclip_desktop.demo_process).
 RUN_DEMO_BACKEND = "--run-demo-backend"
+#: The names Windows and macOS folders carry (``%LOCALAPPDATA%\\<author>\\<name>``).
+APP_NAME = "StoryClip Desktop"
+APP_AUTHOR = "StoryClip"
 LOG_FILE = "storyclip-desktop.log"
 
 
-def log_dir(env: Mapping[str, str] | None = None, platform: str = sys.platform) -> Path:
+def _folders(platform: str | None) -> PlatformDirsABC:
+    """The platform's folders for this app, from platformdirs (the one place that
+    knows them); ``platform`` is a ``sys.platform`` value, the running one by default.
+
+    platformdirs reads the environment (``HOME``, ``XDG_*``, and on Windows the
+    known folders) when a folder is asked for, not when this is built. Each
+    platform's module is imported here, when first needed.
+    """
+    system = sys.platform if platform is None else platform
+    if system == "win32":
+        from platformdirs.windows import Windows
+
+        return Windows(appname=APP_NAME, appauthor=APP_AUTHOR)
+    if system == "darwin":
+        from platformdirs.macos import MacOS
+
+        return MacOS(appname=APP_NAME)
+    from platformdirs.unix import Unix
+
+    return Unix(appname=APP_ID)
+
+
+def log_dir(platform: str | None = None) -> Path:
     """Where the rotating log lives: the platform's place for an app's logs.
 
     Linux and other XDG systems: ``$XDG_STATE_HOME/storyclip-desktop/log``
     (``~/.local/state/...``); Windows: ``%LOCALAPPDATA%\\StoryClip\\StoryClip
     Desktop\\Logs``; macOS: ``~/Library/Logs/StoryClip Desktop``.
     """
-    environ = os.environ if env is None else env
-    home = Path(environ.get("HOME") or Path.home())
-    if platform == "win32":
-        base = environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
-        return Path(base) / "StoryClip" / "StoryClip Desktop" / "Logs"
-    if platform == "darwin":
-        return home / "Library" / "Logs" / "StoryClip Desktop"
-    state = environ.get("XDG_STATE_HOME") or str(home / ".local" / "state")
-    return Path(state) / APP_ID / "log"
+    return Path(_folders(platform).user_log_dir)
+
+
+def data_dir(platform: str | None = None) -> Path:
+    """Where the app keeps what it must remember (which batches were announced).
+
+    Linux and other XDG systems: ``$XDG_DATA_HOME/storyclip-desktop``
+    (``~/.local/share/...``); Windows: ``%LOCALAPPDATA%\\StoryClip\\StoryClip
+    Desktop``; macOS: ``~/Library/Application Support/StoryClip Desktop``.
+    """
+    return Path(_folders(platform).user_data_dir)
 
 
 # ---------------------------------------------------------------- start at login
@@ -296,10 +326,3 @@ def set_autostart(
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
-
-
-def data_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Where the app keeps what it remembers between runs (no secret in it)."""
-    environ = os.environ if env is None else env
-    base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / APP_ID

@@ -1,6 +1,7 @@
 """The local backend as a real process, for every test of the project.
 
-``Backend`` runs ``python -m storyclip_desktop.demo serve`` in a subprocess on a
+``Backend`` runs ``python -m tests.demo_ext serve`` (the shipped
+``storyclip_desktop.demo`` backend plus the test switches) in a subprocess on a
 free loopback port with its own SQLite file, reads the base URL from the first
 line of standard output (with a deadline), and keeps draining stdout/stderr in
 threads so the pipes never fill. It creates one test user on first start.
@@ -25,7 +26,7 @@ reproducible), ``waits``, ``token_ttl``, ``reuse_interval``, ``heartbeat``,
 The fixtures ``backend_factory`` and ``backend`` in ``tests/conftest.py`` build
 and stop these for a test. The admin calls (``faults``, ``revoke``, ``info``)
 use the backend's loopback-only ``/__admin`` endpoint: see
-``storyclip_desktop/demo/faults.py`` for every switch.
+``tests/demo_ext/faults.py`` for every switch.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from typing import Any
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
+#: The module that serves the backend with the test switches (run from REPO).
+LAUNCHER = "tests.demo_ext"
 
 TEST_API_KEY = "test-api-key"
 TEST_ANON_KEY = "test-anon-key"
@@ -197,7 +200,7 @@ class Backend:
         if self.running:
             raise BackendError("backend already running")
         command = [
-            sys.executable, "-m", "storyclip_desktop.demo", "serve",
+            sys.executable, "-m", LAUNCHER, "serve",
             "--host", self.host, "--port", str(self.port), "--db", str(self.db_path),
             *self.options,
         ]  # fmt: skip

@@ -16,7 +16,8 @@ go to standard error. SIGTERM / SIGINT end every open stream and exit 0.
 
 Defaults (deterministic, so scripts and the app's ``--demo`` need no set-up):
 
-* ``--db``: ``$XDG_STATE_HOME/storyclip-desktop/demo-backend.sqlite3``.
+* ``--db``: ``demo-backend.sqlite3`` in the platform's state folder
+  (``$XDG_STATE_HOME/storyclip-desktop/`` on Linux).
 * ``X-Api-Key``: the keys given with ``--api-key`` and those stored with
   ``add-api-key``; when there are none at all, ``demo-api-key`` is accepted
   (and the log says so).
@@ -38,13 +39,14 @@ bearer token); ``upstream`` reproduces Part 1, quirks included (see
 :mod:`.publisher` and :mod:`.api`), with ``--fail-batch-on-first-error`` for the
 deployed publisher's whole-batch failure.
 
-Test switches: the loopback-only ``/__admin`` endpoint (:mod:`.faults`) sets
-faults (drop / stall streams, 500/502/503/504 for the next N requests, delays),
-revokes a user's sessions, adds users, reports state and floods a stream.
-``tests/backend.py`` drives all of it from the tests.
+Test switches are not part of it: the test suite runs the backend through its
+own launcher (``python -m tests.demo_ext serve``, same options plus
+``--faults``), which fills in the hooks of :mod:`.extensions` with fault
+injection, benchmark streams and a loopback-only admin endpoint. Neither the
+wheel nor the frozen app carries that code.
 
 Modules: :mod:`.store` (SQLite), :mod:`.auth` (GoTrue subset), :mod:`.api`
 (StoryClip routes and streams), :mod:`.publisher` (simulated Metricool and the
-event fan-out), :mod:`.sse`, :mod:`.faults`, :mod:`.seed`, :mod:`.server`
-(wiring, uvicorn, signals).
+event fan-out), :mod:`.sse`, :mod:`.seed`, :mod:`.extensions` (the hooks a
+wrapper may fill in), :mod:`.server` (wiring, uvicorn, signals).
 """

@@ -7,18 +7,21 @@ commands stay quick for scripts and tests.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import DEFAULT_ANON_KEY, ServerConfig
+from .extensions import Extensions
 
 
 def default_db() -> str:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return str(Path(base) / "storyclip-desktop" / "demo-backend.sqlite3")
+    """``demo-backend.sqlite3`` in the platform's state folder for ``storyclip-desktop``
+    (platformdirs: ``$XDG_STATE_HOME/storyclip-desktop`` on Linux)."""
+    from platformdirs import user_state_dir
+
+    folder = user_state_dir("storyclip-desktop", appauthor=False)
+    return str(Path(folder) / "demo-backend.sqlite3")
 
 
 def _rate(text: str) -> float:
@@ -49,17 +52,8 @@ def _port(text: str) -> int:
     return value
 
 
-def _faults(text: str) -> dict[str, object]:
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("must be a JSON object")
-    return value
-
-
-def parser() -> argparse.ArgumentParser:
+def parser(extensions: Extensions | None = None) -> argparse.ArgumentParser:
+    """The command line; ``extensions`` may add options to ``serve``."""
     top = argparse.ArgumentParser(
         prog="python -m storyclip_desktop.demo",
         description="A local StoryClip + Supabase-Auth backend speaking the wire contract.",
@@ -96,7 +90,6 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="upstream mode: reproduce the deployed bug failing the whole batch",
     )
-    s.add_argument("--faults", type=_faults, default={}, help="initial fault switches (JSON)")
     s.add_argument("--access-log", action="store_true")
     s.add_argument(
         "--exit-with-stdin",
@@ -104,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
         help="stop when standard input closes (a parent that dies takes the backend along)",
     )
     s.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    if extensions is not None:
+        extensions.add_arguments(s)
 
     u = sub.add_parser("add-user", help="add a user (or reset its password); prints its id")
     u.add_argument("email")
@@ -118,8 +113,9 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, extensions: Extensions | None = None) -> int:
+    """Run one command; ``extensions`` changes the served backend (see :mod:`.extensions`)."""
+    args = parser(extensions).parse_args(argv)
     db = args.db or default_db()
     if args.command == "add-user":
         from .store import Store
@@ -169,14 +165,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail_batch_on_first_error=args.fail_batch_on_first_error,
         token_rate_limit=args.token_rate_limit,
         token_rate_window=args.token_rate_window,
-        faults=args.faults,
         access_log=args.access_log,
         log_level=args.log_level,
         exit_with_stdin=args.exit_with_stdin,
     )
+    ext = extensions or Extensions()
+    try:
+        ext.configure(args)
+    except ValueError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
     from .server import serve
 
-    return serve(config)
+    return serve(config, ext)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .bench import BENCH_SPEED
+from .extensions import StreamBreak
 from .publisher import FINAL_BATCH, FINAL_EVENTS, Frame
 from .sse import PING, EventStreamResponse, StreamIO, frame_text
 from .store import iso_now
@@ -220,7 +220,7 @@ class StoryClipApi:
                 user,
             )
         batches = [self.summary(r) for r in rows]
-        count = len(rows) + self.b.faults.active_count_extra
+        count = self.b.ext.active_count(len(rows))
         return JSONResponse({"success": True, "batches": batches, "count": count})
 
     async def history(self, request: Request) -> Response:
@@ -279,18 +279,9 @@ class StoryClipApi:
                 "failed": row["failed"],
             },
         }
-        state = self.b.publisher.memory.get(batch_id)
-        if self.b.faults.status_memory_form and state is not None:
-            body.update(
-                currentStory=state.current_story,
-                currentStatus=state.current_status,
-                waitProgress=state.wait_progress,
-                updatedAt=state.updated_at,
-            )
-        else:
-            body["clips"] = [clip_json(c) for c in self._clips(batch_id)]
+        body["clips"] = [clip_json(c) for c in self._clips(batch_id)]
         body["error"] = row["error"]
-        return JSONResponse(body)
+        return JSONResponse(self.b.ext.status_body(body, self.b.publisher.memory.get(batch_id)))
 
     async def publish(self, request: Request) -> Response:
         return await self._guard(request, self._publish)
@@ -424,9 +415,11 @@ class StoryClipApi:
             return api_error(exc.status, exc.code, exc.message)
         if self.config.upstream:
             return self._upstream_stream(batch_id)
-        if row is not None and row["publish_speed"] == BENCH_SPEED:
-            return self.b.bench.stream(row, self._last_event_id(request), self._headers())
-        return self._default_stream(batch_id, self._last_event_id(request))
+        resume_from = self._last_event_id(request)
+        own = self.b.ext.stream(row, resume_from, self._headers())
+        if own is not None:
+            return own
+        return self._default_stream(batch_id, resume_from)
 
     @staticmethod
     def _last_event_id(request: Request) -> int | None:
@@ -502,30 +495,30 @@ class StoryClipApi:
             for seq, data in store.events_after(batch_id, start)
         ]
         connected = self._connected(batch_id, status, publisher.counts(batch_id))
-        faults = self.b.faults
+        ext = self.b.ext
         heartbeat = max(0.05, self.config.heartbeat)
         retry_ms = self.config.retry_ms
 
         async def body(io: StreamIO) -> bool:
             sent = 0
 
-            async def emit(chunk: bytes) -> bool:
-                """Write one event; False when a fault switch says to stop here."""
+            async def emit(chunk: bytes) -> StreamBreak | None:
+                """Write one event; what to do instead of going on, if anything."""
                 nonlocal sent
                 await io.write(chunk)
                 sent += 1
-                return not self._fault_due(sent)
+                return ext.stream_break(sent, idle=False)
 
             try:
-                if self._fault_due(0):
-                    return await self._misbehave(io, sent)
-                if not await emit(frame_text(connected, start, retry_ms)):
-                    return await self._misbehave(io, sent)
+                if brk := ext.stream_break(0, idle=False):
+                    return await brk(io)
+                if brk := await emit(frame_text(connected, start, retry_ms)):
+                    return await brk(io)
                 seen = start
                 for frame in backlog:
                     seen = frame.seq
-                    if not await emit(frame_text(frame.data, frame.seq)):
-                        return await self._misbehave(io, sent)
+                    if brk := await emit(frame_text(frame.data, frame.seq)):
+                        return await brk(io)
                     if frame.final:
                         return True
                 while True:
@@ -533,11 +526,8 @@ class StoryClipApi:
                         async with asyncio.timeout(heartbeat):
                             item = await queue.get()
                     except TimeoutError:
-                        if (
-                            faults.stall_streams_after is not None
-                            and sent >= faults.stall_streams_after
-                        ):
-                            return await self._misbehave(io, sent)
+                        if brk := ext.stream_break(sent, idle=True):
+                            return await brk(io)
                         await io.write(PING)
                         continue
                     if item is None:
@@ -545,8 +535,8 @@ class StoryClipApi:
                     if item.seq <= seen:
                         continue
                     seen = item.seq
-                    if not await emit(frame_text(item.data, item.seq)):
-                        return await self._misbehave(io, sent)
+                    if brk := await emit(frame_text(item.data, item.seq)):
+                        return await brk(io)
                     if item.final:
                         return True
             finally:
@@ -563,12 +553,14 @@ class StoryClipApi:
         counts = {"published": state.published, "errors": state.errors, "total": state.total}
         connected = self._connected(batch_id, state.status, counts)
 
+        ext = self.b.ext
+
         async def body(io: StreamIO) -> bool:
             sent = 0
             try:
                 while True:
-                    if self._fault_due(sent):
-                        return await self._misbehave(io, sent)
+                    if brk := ext.stream_break(sent, idle=False):
+                        return await brk(io)
                     if sent == 0:
                         await io.write(frame_text(connected))
                     else:
@@ -583,26 +575,6 @@ class StoryClipApi:
         return EventStreamResponse(
             body, self._headers(), on_disconnect=lambda: queue.put_nowait(None)
         )
-
-    def _fault_due(self, sent: int) -> bool:
-        faults = self.b.faults
-        drop = faults.drop_stream_after
-        stall = faults.stall_streams_after
-        return (drop is not None and sent >= drop) or (stall is not None and sent >= stall)
-
-    async def _misbehave(self, io: StreamIO, sent: int) -> bool:
-        """Apply the due stream fault: drop (False), or stall until the client leaves."""
-        drop = self.b.faults.drop_stream_after
-        if drop is not None and sent >= drop:
-            return False
-        stop = asyncio.ensure_future(io.disconnected.wait())
-        shutdown = asyncio.ensure_future(self.b.shutdown.wait())
-        try:
-            await asyncio.wait({stop, shutdown}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-            shutdown.cancel()
-        return True
 
     # ------------------------------------------------------------ routes
 

@@ -36,6 +36,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .config import ServerConfig
+from .extensions import Extensions
 from .store import Store, check_password, iso_now
 from .web import BadRequest, read_json_object
 
@@ -73,14 +74,19 @@ class AuthError(Exception):
 class Auth:
     """Users, sessions and tokens over the :class:`Store`."""
 
-    def __init__(self, store: Store, config: ServerConfig, base_url: str = "") -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: ServerConfig,
+        base_url: str = "",
+        ext: Extensions | None = None,
+    ) -> None:
         self.store = store
         self.config = config
+        self.ext = ext or Extensions()
         self.secret = store.setting("jwt_secret", lambda: secrets.token_hex(32)) or ""
         self.issuer = base_url + "/auth/v1"
         self.limiter = RateLimiter(config.token_rate_limit, config.token_rate_window)
-        # Test switch (admin faults): answer errors in the older GoTrue shape.
-        self.legacy_errors = False
 
     # ------------------------------------------------------------ tokens
 
@@ -249,7 +255,7 @@ class Auth:
         return len(ids)
 
     def revoke_user(self, user_id: str) -> int:
-        """Sign a user out everywhere (admin switch): their refresh tokens stop working."""
+        """Sign a user out everywhere: their refresh tokens stop working."""
         with self.store.tx():
             return self._end_sessions("user_id = ?", user_id)
 
@@ -275,12 +281,10 @@ class Auth:
 
     # ------------------------------------------------------------ routes
 
-    def _error(self, exc: AuthError) -> JSONResponse:
-        if self.legacy_errors:
-            legacy = "invalid_grant" if exc.status == 400 else exc.error_code
-            return JSONResponse(
-                {"error": legacy, "error_description": exc.msg}, status_code=exc.status
-            )
+    def _error(self, exc: AuthError) -> Response:
+        other = self.ext.auth_error(exc.status, exc.error_code, exc.msg)
+        if other is not None:
+            return other
         return JSONResponse(
             {"code": exc.status, "error_code": exc.error_code, "msg": exc.msg},
             status_code=exc.status,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Mode = Literal["default", "upstream"]
@@ -35,7 +35,6 @@ class ServerConfig:
     fail_batch_on_first_error: bool = False
     token_rate_limit: int = 1800
     token_rate_window: float = 3600.0
-    faults: dict[str, object] = field(default_factory=dict)
     access_log: bool = False
     log_level: str = "info"
     exit_with_stdin: bool = False

@@ -32,6 +32,7 @@ import logging
 import random
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,17 +229,14 @@ class Publisher:
             return
         self.tasks[batch_id] = asyncio.create_task(self._run_guarded(batch_id))
 
-    def recover(self) -> int:
-        """Default mode on start: resume every ``processing`` batch from its clip rows."""
-        # Bench batches (demo/bench.py) are driven by their streams, never published.
-        rows = self.store.all(
-            "SELECT batch_id FROM publish_batches WHERE status = 'processing'"
-            " AND COALESCE(publish_speed, '') <> 'bench'"
-        )
+    def recover(self, resumes: Callable[[Any], bool] = lambda _row: True) -> int:
+        """Default mode on start: resume every ``processing`` batch from its clip rows
+        (those of its ``publish_batches`` rows that ``resumes`` accepts)."""
+        rows = self.store.all("SELECT * FROM publish_batches WHERE status = 'processing'")
         resumed = 0
         for row in rows:
             batch_id = str(row["batch_id"])
-            if batch_id not in self.tasks:
+            if batch_id not in self.tasks and resumes(row):
                 resumed += 1
                 self.start(batch_id)
         return resumed

@@ -1,4 +1,4 @@
-"""Wiring: the starlette app, the admin routes, start-up/shutdown and uvicorn.
+"""Wiring: the starlette app, start-up/shutdown and uvicorn.
 
 The socket is bound here (so ``--port 0`` works and the real port is known),
 the base URL is printed as the first line of standard output once start-up
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import logging.config
-import os
 import secrets
 import signal
 import socket
@@ -28,41 +26,41 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from .api import StoryClipApi
 from .auth import Auth
-from .bench import Bench
 from .config import DEFAULT_API_KEY, ServerConfig
-from .faults import ADMIN_PREFIX, FaultMiddleware, Faults, is_loopback_request
+from .extensions import Extensions
 from .publisher import Hub, Publisher
-from .sse import EventStreamResponse, StreamIO, frame_text
-from .store import ALL_SCOPES, Store, iso_now
-from .web import BadRequest, check_batch_id, query_int, read_json_object
+from .store import ALL_SCOPES, Store
 
 log = logging.getLogger("storyclip.demo")
 
 
 class Backend:
-    """One running local backend: store, auth, publisher, faults and routes."""
+    """One running local backend: store, auth, publisher and routes.
 
-    def __init__(self, config: ServerConfig, base_url: str = "") -> None:
+    ``ext`` (:mod:`.extensions`) is consulted where a wrapper may change it; the
+    default changes nothing.
+    """
+
+    def __init__(
+        self, config: ServerConfig, base_url: str = "", ext: Extensions | None = None
+    ) -> None:
         self.config = config
         self.base_url = base_url
+        self.ext = ext or Extensions()
         self.store = Store(config.db)
-        self.auth = Auth(self.store, config, base_url)
+        self.auth = Auth(self.store, config, base_url, self.ext)
         self.hub = Hub()
         self.publisher = Publisher(self.store, config, self.hub)
-        self.faults = Faults()
         self.shutdown = asyncio.Event()
         self.api = StoryClipApi(self)
-        self.bench = Bench(self)
         self.cli_keys = frozenset(config.api_keys)
         self.demo_key_only = not self.cli_keys and self.store.api_key_count() == 0
-        if config.faults:
-            self.set_faults(config.faults)
+        self.ext.attach(self)
 
-    # ------------------------------------------------------------ keys and faults
+    # ------------------------------------------------------------ keys
 
     def api_key_scopes(self, key: str) -> frozenset[str] | None:
         """Scopes of an API key: command-line keys have all, DB keys their own."""
@@ -75,23 +73,6 @@ class Backend:
         if self.demo_key_only and secrets.compare_digest(key.encode(), DEFAULT_API_KEY.encode()):
             return ALL_SCOPES
         return None
-
-    def set_faults(self, values: dict[str, Any]) -> None:
-        self.faults.update(values)
-        self._apply_auth_faults()
-
-    def reset_faults(self) -> None:
-        self.faults.reset()
-        self._apply_auth_faults()
-
-    def _apply_auth_faults(self) -> None:
-        self.auth.legacy_errors = self.faults.auth_legacy_errors
-        limit = self.faults.token_rate_limit
-        window = self.faults.token_rate_window
-        self.auth.limiter.reset(
-            limit if limit is not None else self.config.token_rate_limit,
-            window if window is not None else self.config.token_rate_window,
-        )
 
     # ------------------------------------------------------------ lifecycle
 
@@ -109,7 +90,7 @@ class Backend:
 
             seed_demo(self)
         if not self.config.upstream:
-            resumed = self.publisher.recover()
+            resumed = self.publisher.recover(self.ext.resumes)
             if resumed:
                 log.info("resumed %d processing batch(es) from the database", resumed)
         print(self.base_url, flush=True)
@@ -119,140 +100,6 @@ class Backend:
             self.begin_shutdown()
             await self.publisher.stop_all()
             self.store.close()
-
-    # ------------------------------------------------------------ admin
-
-    async def admin(self, request: Request) -> Response:
-        if not is_loopback_request(request):
-            return JSONResponse({"error": "Not found", "code": "NOT_FOUND"}, status_code=404)
-        if request.method == "POST":
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                return JSONResponse(
-                    {"error": "Content-Type must be application/json", "code": "INVALID_BODY"},
-                    status_code=415,
-                )
-        what = request.path_params["what"]
-        try:
-            return await self._admin(request, what)
-        except BadRequest as exc:
-            return JSONResponse({"error": exc.message, "code": exc.code}, status_code=exc.status)
-
-    async def _admin(self, request: Request, what: str) -> Response:
-        method = request.method
-        if what == "faults" and method == "GET":
-            return JSONResponse(self.faults.as_dict())
-        if (what == "faults" and method == "DELETE") or (
-            what == "faults/reset" and method == "POST"
-        ):
-            self.reset_faults()
-            return JSONResponse(self.faults.as_dict())
-        if what == "faults" and method == "POST":
-            body = await read_json_object(request)
-            try:
-                self.set_faults(body)
-            except ValueError as exc:
-                raise BadRequest(400, "INVALID_FAULT", str(exc)) from None
-            return JSONResponse(self.faults.as_dict())
-        if what == "revoke" and method == "POST":
-            body = await read_json_object(request)
-            user = None
-            if isinstance(body.get("user_id"), str):
-                user = self.store.user_by_id(body["user_id"])
-            elif isinstance(body.get("email"), str):
-                user = self.store.user_by_email(body["email"])
-            if user is None:
-                raise BadRequest(404, "USER_NOT_FOUND", "No such user (give email or user_id)")
-            sessions = self.auth.revoke_user(str(user["id"]))
-            return JSONResponse({"user_id": user["id"], "revoked_sessions": sessions})
-        if what == "users" and method == "POST":
-            body = await read_json_object(request)
-            email, password = body.get("email"), body.get("password")
-            if not isinstance(email, str) or "@" not in email or not isinstance(password, str):
-                raise BadRequest(400, "INVALID_FIELD", "email and password are required")
-            if not password:
-                raise BadRequest(400, "INVALID_FIELD", "password must not be empty")
-            user_id = self.store.add_user(email, password)
-            return JSONResponse({"user_id": user_id, "email": email})
-        if what == "bench" or what.startswith("bench/"):
-            return await self.bench.admin(request, what)
-        if what == "flood" and method == "GET":
-            return self._flood(request)
-        if what == "info" and method == "GET":
-            return JSONResponse(
-                {
-                    "mode": self.config.mode,
-                    "pid": os.getpid(),
-                    "url": self.base_url,
-                    "running_batches": self.publisher.running(),
-                    "open_streams": self.hub.open_streams(),
-                    "seed": self.publisher.seed,
-                }
-            )
-        return JSONResponse({"error": "Not found", "code": "NOT_FOUND"}, status_code=404)
-
-    def _flood(self, request: Request) -> Response:
-        """A synthetic default-mode stream sent as fast as the socket takes it.
-
-        For throughput benchmarks of the client: ``events`` progress events
-        (ids 1..N; each clip goes uploading, waiting x3, published, so the batch
-        has N/5 clips), then ``completed``; no database, no publisher.
-        """
-        total_events = query_int(request, "events", 10_000, 0, 10_000_000)
-        batch_id = request.query_params.get("batchId") or "batch_flood"
-        check_batch_id(batch_id)
-        cycle = ("uploading", "waiting", "waiting", "waiting", "published")
-        retry_ms = self.config.retry_ms
-        shutdown = self.shutdown
-
-        async def body(io: StreamIO) -> bool:
-            clips = max(1, -(-total_events // len(cycle)))
-            head = {
-                "type": "connected",
-                "batchId": batch_id,
-                "status": "processing",
-                "published": 0,
-                "errors": 0,
-                "total": clips,
-                "timestamp": iso_now(),
-            }
-            await io.write(frame_text(json.dumps(head), 0, retry_ms))
-            published = 0
-            for n in range(1, total_events + 1):
-                if io.disconnected.is_set() or shutdown.is_set():
-                    return True
-                step = cycle[(n - 1) % len(cycle)]
-                current = (n - 1) // len(cycle) + 1
-                if step == "published":
-                    published += 1
-                event = {
-                    "type": "progress",
-                    "batchId": batch_id,
-                    "current": current,
-                    "total": clips,
-                    "published": published,
-                    "errors": 0,
-                    "currentStory": f"post_{current}",
-                    "status": step,
-                    "timestamp": iso_now(),
-                }
-                await io.write(frame_text(json.dumps(event, separators=(",", ":")), n))
-            done = {
-                "type": "completed",
-                "batchId": batch_id,
-                "published": published,
-                "errors": 0,
-                "total": clips,
-                "timestamp": iso_now(),
-            }
-            await io.write(frame_text(json.dumps(done), total_events + 1))
-            return True
-
-        headers = [
-            ("Content-Type", "text/event-stream; charset=utf-8"),
-            ("Cache-Control", "no-cache"),
-        ]
-        return EventStreamResponse(body, headers)
 
     # ------------------------------------------------------------ app
 
@@ -269,17 +116,13 @@ class Backend:
                 {"error": "Internal server error", "code": "INTERNAL_ERROR"}, status_code=500
             )
 
-        routes = [
-            *self.auth.routes(),
-            *self.api.routes(),
-            Route(ADMIN_PREFIX + "/{what:path}", self.admin, methods=["GET", "POST", "DELETE"]),
-        ]
+        routes = [*self.auth.routes(), *self.api.routes(), *self.ext.routes()]
         app = Starlette(
             routes=routes,
             lifespan=self.lifespan,
             exception_handlers={HTTPException: not_found, Exception: crashed},
         )
-        return FaultMiddleware(_KeepEncodedSlashes(app), self.faults)
+        return self.ext.wrap(_KeepEncodedSlashes(app))
 
 
 class _KeepEncodedSlashes:
@@ -381,7 +224,7 @@ async def _serve(server: _Server, exit_with_stdin: bool, sock: socket.socket) ->
     await server.serve(sockets=[sock])
 
 
-def serve(config: ServerConfig) -> int:
+def serve(config: ServerConfig, ext: Extensions | None = None) -> int:
     """Run the backend until SIGTERM/SIGINT; the exit status."""
     logging.config.dictConfig(LOGGING)
     level = getattr(logging, config.log_level.upper(), logging.INFO)
@@ -395,12 +238,7 @@ def serve(config: ServerConfig) -> int:
     # A wildcard bind is announced on loopback: the URL must be one a client can use.
     host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.host, config.host)  # noqa: S104
     host = f"[{host}]" if ":" in host else host
-    try:
-        backend = Backend(config, f"http://{host}:{port}")
-    except ValueError as exc:  # --faults with a bad switch
-        print(f"serve: {exc}", file=sys.stderr)
-        sock.close()
-        return 2
+    backend = Backend(config, f"http://{host}:{port}", ext)
     _announce(backend)
     uv_config = uvicorn.Config(
         backend.asgi(),

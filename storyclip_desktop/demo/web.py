@@ -1,4 +1,4 @@
-"""Small HTTP helpers shared by the auth, API and admin routes.
+"""Small HTTP helpers shared by the auth and API routes (and the tests' extensions).
 
 Bad input must get a clear 4xx JSON answer, never a 500 with a traceback: the
 body reader here bounds the size, parses strictly and says what is wrong.

@@ -1,4 +1,4 @@
-"""Bench batches (demo/bench.py): real batches whose streams a benchmark drives.
+"""Bench batches (tests/demo_ext/bench.py): real batches whose streams a benchmark drives.
 
 The client's benchmarks rely on these streams being exact: quiet (heartbeats
 only) until the gate opens, then every event once, in order, with the

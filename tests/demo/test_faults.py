@@ -1,4 +1,4 @@
-"""Every fault switch of the local backend, and the admin endpoint's guard."""
+"""Every fault switch of the tests' backend (tests/demo_ext), and the admin endpoint's guard."""
 
 from __future__ import annotations
 
@@ -178,10 +178,10 @@ def test_bad_faults_on_the_command_line_stop_the_server(tmp_path: object) -> Non
     import subprocess
     import sys
 
-    from tests.backend import REPO
+    from tests.backend import LAUNCHER, REPO
 
     run = subprocess.run(
-        [sys.executable, "-m", "storyclip_desktop.demo", "serve", "--db", f"{tmp_path}/f.db",
+        [sys.executable, "-m", LAUNCHER, "serve", "--db", f"{tmp_path}/f.db",
          "--faults", '{"fail_status": 418}'],
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )  # fmt: skip

@@ -1,7 +1,8 @@
 """The wheel and sdist (`python -m build`), and the wheel installed the way a user
 would (pipx, else a fresh venv): the `storyclip-desktop` command works, and the
 installed app finds its icons, translations and demo backend through
-importlib.resources, not through the source tree."""
+importlib.resources, not through the source tree; and the test scaffolding of the
+local backend (faults, bench streams, /__admin) stays out of it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.app_process import AppProcess
@@ -66,6 +68,20 @@ def test_wheel_has_the_gui_script_icons_and_translations(dist: Path) -> None:
     assert not [n for n in names if n.startswith("tests/") or n.endswith(".ts")]
 
 
+def test_wheel_carries_no_test_scaffolding(dist: Path) -> None:
+    """Fault injection, bench streams and the /__admin routes live in tests/demo_ext:
+    no module of theirs, and no source file naming them, is in the wheel."""
+    with zipfile.ZipFile(_wheel(dist)) as wheel:
+        names = set(wheel.namelist())
+        sources = {n: wheel.read(n).decode() for n in names if n.endswith(".py")}
+    assert "storyclip_desktop/demo/extensions.py" in names  # the hooks, all no-ops
+    for scaffolding in ("faults", "bench", "admin", "switches", "demo_ext"):
+        assert not [n for n in names if scaffolding in n], scaffolding
+    for name, text in sources.items():
+        for marker in ("__admin", "FaultMiddleware", "drop_stream_after", "BENCH_SPEED"):
+            assert marker not in text, f"{marker} in {name}"
+
+
 def test_wheel_has_the_desktop_entry_metainfo_and_hicolor_icons(dist: Path) -> None:
     with zipfile.ZipFile(_wheel(dist)) as wheel:
         names = set(wheel.namelist())
@@ -102,6 +118,52 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     yield venv / "bin" / "storyclip-desktop"
+
+
+def _python_of(command: Path) -> Path:
+    """The Python of the environment an installed script runs in (its shebang)."""
+    first = command.resolve().read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("#!"), first
+    return Path(first[2:].strip())
+
+
+def test_installed_demo_backend_has_no_admin_route(installed: Path, tmp_path: Path) -> None:
+    """The backend --demo runs, served from the installed package (not the source
+    tree): the API answers, /__admin does not exist, --faults is not an option."""
+    python = _python_of(installed)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = [str(python), "-m", "storyclip_desktop.demo", "serve"]
+    proc = subprocess.Popen(
+        [*command, "--port", "0", "--db", str(tmp_path / "b.db"), "--api-key", "k"],
+        cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        with httpx.Client(base_url=url, timeout=10) as http:
+            batch = http.get("/api/metricool/batch/batch_1_x", headers={"X-Api-Key": "k"})
+            assert batch.json()["code"] == "BATCH_NOT_FOUND"
+            for path in ("/__admin/info", "/__admin/faults", "/__admin/bench"):
+                assert http.get(path).status_code == 404, path
+    finally:
+        proc.terminate()
+        code = proc.wait(timeout=15)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert code == 0
+    where = subprocess.run(
+        [str(python), "-c", "import storyclip_desktop; print(storyclip_desktop.__file__)"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    assert not where.startswith(str(REPO)), where  # the installed copy, not this tree
+    refused = subprocess.run(
+        [*command, "--db", str(tmp_path / "c.db"), "--faults", "{}"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "--faults" in refused.stderr
 
 
 def test_installed_command_answers_version(installed: Path, tmp_path: Path) -> None:

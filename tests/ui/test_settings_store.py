@@ -1,5 +1,6 @@
 """The settings behind the dialog (config.py): what is saved where, what never is,
-the autostart entry, the log folder, and the API key's keyring entry (core.secrets)."""
+the autostart entry, and the API key's keyring entry (core.secrets); the log
+folder's tests are in tests/test_config.py."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from storyclip_desktop.config import (
     autostart_path,
     check_key,
     load_settings,
-    log_dir,
     resolve_servers,
     save_settings,
     set_autostart,
@@ -133,16 +133,6 @@ def test_keys_are_one_printable_word(key: str, reason: str) -> None:
         check_key("api_key", key)
     assert info.value.reason == reason
     assert check_key("api_key", "  sk_live-AbC.123  ") == "sk_live-AbC.123"
-
-
-def test_log_folder_per_platform(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path)}
-    assert log_dir(env, "linux") == tmp_path / ".local/state/storyclip-desktop/log"
-    assert log_dir({**env, "XDG_STATE_HOME": "/s"}, "linux") == Path("/s/storyclip-desktop/log")
-    assert log_dir({**env, "LOCALAPPDATA": "C:/L"}, "win32") == Path(
-        "C:/L/StoryClip/StoryClip Desktop/Logs"
-    )
-    assert log_dir(env, "darwin") == tmp_path / "Library/Logs/StoryClip Desktop"
 
 
 def test_autostart_entry_is_written_and_removed(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Fault switches for tests, and the loopback-only admin endpoint that sets them.
+"""Fault switches for tests (set through the loopback-only ``/__admin`` endpoint).
 
 ``POST /__admin/faults`` with a JSON object merges switches into the current
 set (answering the whole set); ``GET`` reads them; ``POST /__admin/faults/reset``
@@ -33,7 +33,7 @@ gives mode, pid, running batches and open streams; ``GET /__admin/flood?events=N
 streams N synthetic progress events (default-mode framing, ids 1..N, then
 ``completed``) as fast as the socket takes them, for the client's benchmarks;
 ``/__admin/bench…`` creates and drives bench batches, real batches whose streams
-the benchmark paces (see :mod:`.bench`).
+the benchmark paces (see :mod:`.bench`). The routes are in :mod:`.admin`.
 
 The admin paths answer only on loopback (peer address and ``Host`` header), and
 POSTs only with ``Content-Type: application/json`` so a web page cannot reach
@@ -49,6 +49,9 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from storyclip_desktop.demo.extensions import StreamBreak
+from storyclip_desktop.demo.sse import StreamIO
 
 ADMIN_PREFIX = "/__admin"
 
@@ -122,12 +125,49 @@ class Faults:
     def delay_for(self, path: str) -> float:
         return self.delay if self.delay > 0 and path.startswith(self.delay_path_prefix) else 0.0
 
+    def stream_break(self, sent: int, idle: bool, shutdown: asyncio.Event) -> StreamBreak | None:
+        """A stream that has sent ``sent`` events is cut (``drop_stream_after``) or goes
+        silent (``stall_streams_after``); an ``idle`` one (heartbeat due) only stalls."""
+        drop, stall = self.drop_stream_after, self.stall_streams_after
+        stalls = stall is not None and sent >= stall
+        if idle:
+            return _stall(shutdown) if stalls else None
+        if drop is not None and sent >= drop:
+            return _drop
+        return _stall(shutdown) if stalls else None
+
+
+async def _drop(io: StreamIO) -> bool:
+    """End the body unfinished: the client sees a cut chunked stream."""
+    return False
+
+
+def _stall(shutdown: asyncio.Event) -> StreamBreak:
+    async def stall(io: StreamIO) -> bool:
+        """Silence (no events, no pings) until the client leaves or the server stops."""
+        stop = asyncio.ensure_future(io.disconnected.wait())
+        ending = asyncio.ensure_future(shutdown.wait())
+        try:
+            await asyncio.wait({stop, ending}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            ending.cancel()
+        return True
+
+    return stall
+
 
 _PROXY_TITLES = {
     502: "502 Bad Gateway",
     503: "503 Service Temporarily Unavailable",
     504: "504 Gateway Time-out",
 }
+
+
+def legacy_auth_error(status: int, error_code: str, msg: str) -> Response:
+    """``auth_legacy_errors``: the older GoTrue shape, ``error`` / ``error_description``."""
+    legacy = "invalid_grant" if status == 400 else error_code
+    return JSONResponse({"error": legacy, "error_description": msg}, status_code=status)
 
 
 def injected_error(status: int, retry_after: int) -> Response:

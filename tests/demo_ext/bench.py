@@ -5,7 +5,8 @@ cannot give on demand: fifty streams at full speed, streams that stay quiet for
 minutes with heartbeats only, a hundred batches of two hundred clips. A bench
 batch is an ordinary ``processing`` batch in the database (the active list, the
 summary, history and controls treat it like any other; its ``publish_speed`` is
-``bench``), but the publisher leaves it alone, also after a restart. Its stream
+``bench``), but the publisher leaves it alone, also after a restart (the
+launcher's ``resumes`` hook says no to it). Its stream
 (the normal ``/api/metricool/stream``, same key, token and ownership checks)
 sends ``connected``, then only ``: ping`` heartbeats (every ``--heartbeat``
 seconds) until the benchmark opens the batch's gate, then the batch's whole
@@ -45,13 +46,13 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .publisher import FINAL_BATCH, new_batch_id
-from .sse import PING, EventStreamResponse, StreamIO, frame_text
-from .store import iso_now, sqlite_now
-from .web import BadRequest, read_json_object
+from storyclip_desktop.demo.publisher import FINAL_BATCH, new_batch_id
+from storyclip_desktop.demo.sse import PING, EventStreamResponse, StreamIO, frame_text
+from storyclip_desktop.demo.store import iso_now, sqlite_now
+from storyclip_desktop.demo.web import BadRequest, read_json_object
 
 if TYPE_CHECKING:
-    from .server import Backend
+    from storyclip_desktop.demo.server import Backend
 
 BENCH_SPEED = "bench"
 EVENTS_PER_CLIP = 5

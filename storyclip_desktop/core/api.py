@@ -38,14 +38,17 @@ from .http import (
 )
 from .log import get_logger, log_event
 from .model import (
+    PART_ONE,
     Batch,
     ControlResult,
     ProtocolError,
     PublishResult,
+    ServerCapabilities,
     StatusReport,
     parse_active_list,
     parse_batch_list,
     parse_batch_response,
+    parse_capabilities,
     parse_control_response,
     parse_error_body,
     parse_publish_response,
@@ -363,6 +366,21 @@ class StoryClipApi:
         """One batch's summary; a batch the server does not know is ``not_found``."""
         data = await self._call("batch", "GET", batch_path(batch_id))
         result: Batch = self._parsed("batch", parse_batch_response, data)
+        return result
+
+    async def capabilities(self) -> ServerCapabilities:
+        """What the server supports beyond Part 1 (asks without acting on any batch).
+
+        A 404 is the deployed backend's answer: :data:`~.model.PART_ONE`. Other
+        failures raise ``ApiError``; the caller decides whether to ask again later.
+        """
+        try:
+            data = await self._call("capabilities", "GET", "/api/metricool/capabilities")
+        except ApiError as exc:
+            if exc.kind == "not_found":
+                return PART_ONE
+            raise
+        result: ServerCapabilities = self._parsed("capabilities", parse_capabilities, data)
         return result
 
     async def history(

@@ -382,6 +382,26 @@ class ControlResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerCapabilities:
+    """What a StoryClip server supports beyond Part 1 of the wire contract.
+
+    The local backend says so at ``GET /api/metricool/capabilities``; a server without
+    that route is the deployed backend (:data:`PART_ONE`): no history, control calls
+    that answer success and change nothing, one stream per batch.
+    """
+
+    history: bool = False
+    controls: frozenset[str] = frozenset()
+    account_stream: bool = False
+    #: Whether the answer came from the server (False: assumed, as for the deployed one).
+    advertised: bool = False
+
+
+#: The deployed backend's behaviour (a server that does not answer the capabilities call).
+PART_ONE = ServerCapabilities()
+
+
+@dataclass(frozen=True, slots=True)
 class ApiErrorBody:
     """A StoryClip JSON error: ``{"error", "code"}``, sometimes ``"message"`` (all untrusted)."""
 
@@ -677,6 +697,23 @@ def parse_control_response(value: object) -> ControlResult:
         status_raw=raw_status,
         timestamp=_ts(obj, "timestamp", where),
         batch=None if batch_value is None else parse_batch(batch_value, f"{where}.batch"),
+    )
+
+
+def parse_capabilities(value: object) -> ServerCapabilities:
+    """The capabilities answer; unknown keys are ignored, unknown control names kept
+    out (the client acts only where it knows what an action means)."""
+    where = "capabilities"
+    obj = _obj(value, where)
+    controls = obj.get("controls", [])
+    if not isinstance(controls, list):
+        raise ProtocolError(f"{where}.controls", controls, "expected a list")
+    known = {"pause", "resume", "cancel", "retry-failed"}
+    return ServerCapabilities(
+        history=obj.get("history") is True,
+        controls=frozenset(c for c in controls if isinstance(c, str) and c in known),
+        account_stream=obj.get("accountStream") is True,
+        advertised=True,
     )
 
 

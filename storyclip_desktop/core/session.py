@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .api import StoryClipApi
+from .api import ApiError, StoryClipApi
 from .auth import AuthClient, AuthError, Session
 from .events import MonitorListener, SessionListener
 from .log import REDACTOR, get_logger, log_event
 from .memory import MonitorMemory
+from .model import PART_ONE, ServerCapabilities
 from .monitor import BatchMonitor
 from .reasons import SignOutReason
 from .secrets import api_key_entry
@@ -131,6 +132,8 @@ class DesktopSession:
         self.tokens: SessionManager | None = None
         self.api: StoryClipApi | None = None
         self.monitor: BatchMonitor | None = None
+        #: What the server supports beyond Part 1; asked once per server (None: not yet).
+        self.capabilities: ServerCapabilities | None = None
         self._monitor_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -252,7 +255,7 @@ class DesktopSession:
             self._listener.sign_in_failed(exc.reason)
 
     def use_demo(self) -> None:
-        """"Try the demo": start again on the local backend (same process, same tray)."""
+        """ "Try the demo": start again on the local backend (same process, same tray)."""
         self._demo = True
         self._spawn(self._reconfigure())
 
@@ -284,6 +287,7 @@ class DesktopSession:
         user_id = self.tokens.user_id or ""
         log_event(_log, "signed_in", user_id=user_id)
         self._listener.signed_in(self.tokens.email)
+        await self._learn_capabilities()
         async with self._monitor_lock:
             if self.monitor is not None:
                 await self.monitor.stop()
@@ -300,6 +304,30 @@ class DesktopSession:
         running = [b.batch_id for b in monitor.batches.values() if not b.is_final]
         if running:
             self._listener.active_batches_found(running)
+
+    async def _learn_capabilities(self) -> ServerCapabilities:
+        """Ask the server once what it supports (no batch is touched). An answer that
+        cannot be had now (network, 5xx) counts as Part 1 for this sign-in and is
+        asked again at the next one; the deployed backend's 404 is final."""
+        if self.capabilities is not None:
+            return self.capabilities
+        assert self.api is not None
+        try:
+            caps = await self.api.capabilities()
+        except ApiError as exc:
+            log_event(_log, "error", logging.WARNING, where="capabilities", message=exc.kind)
+            return PART_ONE
+        self.capabilities = caps
+        log_event(
+            _log,
+            "capabilities",
+            advertised=caps.advertised,
+            history=caps.history,
+            controls=sorted(caps.controls),
+            account_stream=caps.account_stream,
+            http2=False,
+        )
+        return caps
 
     def _signed_out(self, reason: SignOutReason) -> None:
         """The token manager ended the session (the user, or a refresh that can never
@@ -351,6 +379,7 @@ class DesktopSession:
             if client is not None:
                 await client.aclose()
         self.api = self.auth = self.tokens = self.vault = None
+        self.capabilities = None  # the next servers may differ
 
     async def aclose(self) -> None:
         """Quit: the session's own tasks end at once (a sign-in or a list the server

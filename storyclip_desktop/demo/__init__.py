@@ -35,7 +35,9 @@ Defaults (deterministic, so scripts and the app's ``--demo`` need no set-up):
 
 Modes: ``default`` adds Part 2 of the contract (SSE ids and replay, heartbeat,
 closing streams, restart recovery, working controls, history, the user from the
-bearer token); ``upstream`` reproduces Part 1, quirks included (see
+bearer token) and says so at ``GET /api/metricool/capabilities`` (``history``,
+``controls``, ``accountStream``), which a client asks once per server instead of
+trying an action on a batch; ``upstream`` reproduces Part 1 (that route answers 404), quirks included (see
 :mod:`.publisher` and :mod:`.api`), with ``--fail-batch-on-first-error`` for the
 deployed publisher's whole-batch failure.
 

@@ -223,6 +223,23 @@ class StoryClipApi:
         count = self.b.ext.active_count(len(rows))
         return JSONResponse({"success": True, "batches": batches, "count": count})
 
+    async def capabilities(self, request: Request) -> Response:
+        return await self._guard(request, self._capabilities)
+
+    async def _capabilities(self, request: Request) -> Response:
+        """What this server supports beyond Part 1 of the wire contract, so a client
+        finds out once, without acting on any batch (default mode only: the deployed
+        backend has no such route and answers 404)."""
+        self._check_key(request)
+        return JSONResponse(
+            {
+                "success": True,
+                "history": True,
+                "controls": list(CONTROLS),
+                "accountStream": False,
+            }
+        )
+
     async def history(self, request: Request) -> Response:
         return await self._guard(request, self._history)
 
@@ -594,6 +611,7 @@ class StoryClipApi:
                 )
             )
         if not self.config.upstream:
+            routes.append(Route(f"{base}/capabilities", self.capabilities, methods=["GET"]))
             routes.append(Route(f"{base}/batches", self.history, methods=["GET"]))
             for action in CONTROLS:
                 routes.append(

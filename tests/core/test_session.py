@@ -5,6 +5,7 @@ holds in the log's redactor, and a quit that never waits for the network."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
@@ -260,3 +261,39 @@ async def test_servers_changed_starts_again_on_the_saved_servers(
     session.servers_changed()
     await until(lambda: session.user_email == backend.email, timeout=20)
     assert heard.names()[:3] == ["settings_needed", "session_reset", "signed_in"]
+
+
+@pytest.mark.parametrize("mode", ["default", "upstream"])
+async def test_the_server_is_asked_once_what_it_supports(
+    backend_factory: object,
+    tmp_path: Path,
+    closing: list[DesktopSession],
+    mode: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The local backend advertises its history and working controls; the deployed
+    backend (upstream mode) has no such answer, so nothing beyond Part 1 is assumed —
+    its control calls answer success and change nothing."""
+    caplog.set_level(logging.INFO, logger="storyclip")
+    backend: Backend = backend_factory(mode=mode)  # type: ignore[operator]
+    heard = Heard()
+    env = {"STORYCLIP_EMAIL": backend.email, "STORYCLIP_PASSWORD": backend.password}
+    session = DesktopSession(options_for(backend, tmp_path, **env), heard, heard, Saved(), NoDemo())
+    closing.append(session)
+    await session.start()
+    caps = session.capabilities
+    assert caps is not None
+    if mode == "default":
+        assert caps.advertised
+        assert caps.history
+        assert caps.controls == {"pause", "resume", "cancel", "retry-failed"}
+    else:
+        assert not caps.advertised
+        assert not caps.history
+        assert caps.controls == frozenset()
+    assert not caps.account_stream
+    # Asked once per server: a second sign-in does not ask again.
+    await session.sign_in(backend.email, backend.password, remember=False)
+    told = [r for r in caplog.records if getattr(r, "event", None) == "capabilities"]
+    assert len(told) == 1
+    assert told[0].fields["controls"] == sorted(caps.controls)  # type: ignore[attr-defined]

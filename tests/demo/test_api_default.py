@@ -405,3 +405,15 @@ def test_seed_demo(backend_factory: Callable[..., Backend]) -> None:
     # … and the demo batches end, failing clips and all.
     small = backend.wait_batch_final(by_size[5], timeout=20)
     assert (small["status"], small["published"], small["failed"]) == ("completed", 5, 0)
+
+
+def test_capabilities_say_what_this_server_adds_to_part_one(backend: Backend) -> None:
+    """Asked without acting on any batch; the API key is needed as everywhere."""
+    url = f"{backend.api_url}/api/metricool/capabilities"
+    answer = backend.http.get(url, headers=backend.api_headers())
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["history"] is True
+    assert body["controls"] == ["pause", "resume", "cancel", "retry-failed"]
+    assert body["accountStream"] is False
+    assert backend.http.get(url).status_code == 401  # no X-Api-Key

@@ -207,3 +207,10 @@ def test_status_endpoint_memory_form(upstream: Backend) -> None:
     assert body["currentStatus"] in ("uploading", "waiting", "published")
     assert body["updatedAt"].endswith("Z")
     assert set(body["posts"]) == {"total", "published", "failed"}
+
+
+def test_no_capabilities_answer_like_the_deployed_backend(upstream: Backend) -> None:
+    answer = upstream.http.get(
+        f"{upstream.api_url}/api/metricool/capabilities", headers=upstream.api_headers()
+    )
+    assert answer.status_code == 404

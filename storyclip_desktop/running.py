@@ -15,6 +15,7 @@ import asyncio
 import gc
 import logging
 import signal
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +42,18 @@ __all__ = ["RunningApp", "loop_exception_handler", "run_loop"]
 
 _log = get_logger("app")
 
+# anyio >= 4.14 (httpx's async I/O) wraps each task-group child in a coroutine that
+# awaits it: a child cancelled before its first step is dropped un-awaited and Python
+# warns when it is collected. It happens when a connection attempt (happy eyeballs'
+# try_connect) is torn down the instant it started: a quit right after sign-in, a
+# follower stopped while connecting. Nothing is lost (the attempt was cancelled on
+# purpose); only that one warning is silenced, so stderr keeps meaning something.
+warnings.filterwarnings(
+    "ignore",
+    message=r"coroutine 'connect_tcp\.<locals>\.try_connect' was never awaited",
+    category=RuntimeWarning,
+)
+
 
 def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """asyncio's handler: errors in tasks and callbacks go to the structured log."""
@@ -48,6 +61,21 @@ def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, A
     message = context.get("message", "")
     detail = f"{type(exc).__name__}: {str(exc)[:300]}" if exc else str(message)[:300]
     log_event(_log, "error", logging.ERROR, where="loop", message=detail)
+
+
+async def _end_other_tasks(rounds: int = 5) -> None:
+    """Cancel every task but this one and wait for them, again while cancelling made new
+    ones (a connection attempt being torn down starts its own), so none is left
+    half-started when the loop closes."""
+    current = asyncio.current_task()
+    for _ in range(rounds):
+        others = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        if not others:
+            return
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await asyncio.sleep(0)
 
 
 class _SavedServers:
@@ -159,13 +187,10 @@ class RunningApp:
             await session.stop_monitor()
         if self.ui is not None:
             await self.ui.aclose()
-        current = asyncio.current_task()
-        others = [t for t in asyncio.all_tasks() if t is not current]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        await _end_other_tasks()
         if session is not None:
             await session.aclose()
+        await _end_other_tasks()
         # Closed streams leave httpcore's async generators in reference cycles;
         # collect them now, while the loop still runs their finalizers, rather
         # than at interpreter exit where they would fail on a closed loop.

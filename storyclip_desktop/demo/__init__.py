@@ -37,9 +37,9 @@ Modes: ``default`` adds Part 2 of the contract (SSE ids and replay, heartbeat,
 closing streams, restart recovery, working controls, history, the user from the
 bearer token) and says so at ``GET /api/metricool/capabilities`` (``history``,
 ``controls``, ``accountStream``), which a client asks once per server instead of
-trying an action on a batch; ``upstream`` reproduces Part 1 (that route answers 404), quirks included (see
-:mod:`.publisher` and :mod:`.api`), with ``--fail-batch-on-first-error`` for the
-deployed publisher's whole-batch failure.
+trying an action on a batch; ``upstream`` reproduces Part 1 (that route answers
+404), quirks included (see :mod:`.publisher` and :mod:`.api`), with
+``--fail-batch-on-first-error`` for the deployed publisher's whole-batch failure.
 
 Test switches are not part of it: the test suite runs the backend through its
 own launcher (``python -m tests.demo_ext serve``, same options plus

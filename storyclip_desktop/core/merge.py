@@ -162,9 +162,7 @@ def _told(current: Clip, event: ProgressEvent) -> Clip:
 # ---------------------------------------------------------------- summaries
 
 
-def apply_summary(
-    current: Batch | None, summary: Batch, seen: Seen = NOTHING_SEEN
-) -> MergeResult:
+def apply_summary(current: Batch | None, summary: Batch, seen: Seen = NOTHING_SEEN) -> MergeResult:
     """``summary`` (a REST read: active list, by id, the follower's polls) merged
     into ``current`` with what the stream said (``seen``).
 
@@ -252,9 +250,7 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
     if isinstance(event, ProgressEvent) and not _in_batch(event.current, batch, event.total):
         # A clip index outside the batch is nonsense: no row for it (counts only).
         published, failed = _forward(batch, event.published, event.errors, event.total)
-        batch = replace(
-            batch, published=published, failed=failed, total=batch.total or event.total
-        )
+        batch = replace(batch, published=published, failed=failed, total=batch.total or event.total)
     elif isinstance(event, ProgressEvent):
         # One clip changes: O(log n) to find it and one tuple copy (in C), so a
         # 1,000-clip batch costs about what a 20-clip one does per event.
@@ -296,9 +292,7 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
         # Counts only: `completed` can come before the last clip's event (upstream),
         # so the batch ends when a summary read after it says so.
         published, failed = _forward(batch, event.published, event.errors, event.total)
-        batch = replace(
-            batch, published=published, failed=failed, total=batch.total or event.total
-        )
+        batch = replace(batch, published=published, failed=failed, total=batch.total or event.total)
     elif isinstance(event, ErrorEvent):
         error = event.error
         if batch.error is None and event.error:
@@ -341,9 +335,7 @@ def _result(
     if changed is None:
         old_clips = {c.index: c for c in current.clips}
         changed = tuple(
-            c.index
-            for c in batch.clips
-            if (was := old_clips.get(c.index)) is not c and was != c
+            c.index for c in batch.clips if (was := old_clips.get(c.index)) is not c and was != c
         )
     return MergeResult(
         batch,

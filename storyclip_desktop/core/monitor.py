@@ -243,9 +243,7 @@ class BatchMonitor:
         if result.ignored == "duplicate_event":
             self.duplicate_events += 1
         elif isinstance(event, UnknownEvent):
-            log_event(
-                _log, "unknown_event", logging.DEBUG, batch_id=batch_id, type=event.type[:40]
-            )
+            log_event(_log, "unknown_event", logging.DEBUG, batch_id=batch_id, type=event.type[:40])
         self._merged(tracked, result)
 
     def follower_state(self, batch_id: str, state: StreamState) -> None:
@@ -368,4 +366,3 @@ class BatchMonitor:
 
     def _save_memory(self) -> None:
         self._memory.save()
-

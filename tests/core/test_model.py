@@ -692,9 +692,7 @@ def test_the_per_event_copies_equal_dataclasses_replace() -> None:
     moved = clip.with_status(ClipStatus.PUBLISHED, "published", None)
     assert moved == replace(clip, status=ClipStatus.PUBLISHED, status_raw="published", error=None)
     later = batch.with_progress(4, 3, 10, 5, (moved,))
-    assert later == replace(
-        batch, published=4, failed=3, total=10, current_index=5, clips=(moved,)
-    )
+    assert later == replace(batch, published=4, failed=3, total=10, current_index=5, clips=(moved,))
 
 
 class _Mark:

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import Literal
+from dataclasses import fields, replace
+from types import MappingProxyType
+from typing import Literal, NamedTuple
 
 from .model import (
     Batch,
@@ -55,6 +56,7 @@ __all__ = [
     "Ignored",
     "MergeResult",
     "Seen",
+    "ToldClips",
     "apply_event",
     "apply_summary",
     "merge_clip_status",
@@ -80,8 +82,39 @@ _RANK = {
 Ignored = Literal["stale_summary", "duplicate_event", "unknown_event"]
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
+class ToldClips(NamedTuple):
+    """The clips as the last event about each one left them, by index, kept until
+    a summary catches up. Immutable: :meth:`with_clip` copies the few recent
+    changes (``recent``), not the whole map (``base``): a 2,000-clip batch makes
+    6,000 clip changes, and copying all of it each time made the events of a
+    1,000-clip batch about 15 % slower to merge."""
+
+    base: Mapping[int, Clip] = MappingProxyType({})
+    recent: Mapping[int, Clip] = MappingProxyType({})
+
+    def get(self, index: int) -> Clip | None:
+        return self.recent.get(index) or self.base.get(index)
+
+    def as_dict(self) -> dict[int, Clip]:
+        return {**self.base, **self.recent}
+
+    def with_clip(self, index: int, clip: Clip) -> ToldClips:
+        if len(self.recent) < _RECENT_MAX:
+            return ToldClips(self.base, {**self.recent, index: clip})
+        return ToldClips({**self.base, **self.recent, index: clip})
+
+    def without(self, indexes: Iterable[int]) -> ToldClips:
+        kept = self.as_dict()
+        for index in indexes:
+            kept.pop(index, None)
+        return ToldClips(kept)
+
+
+_RECENT_MAX = 32
+_NOTHING_TOLD = ToldClips()
+
+
+class Seen(NamedTuple):
     """What a batch's stream said that its summaries may not say yet.
 
     ``told``: the clips as the last event about each one left them, until a
@@ -89,11 +122,11 @@ class Seen:
     ``last_event_id``: the highest numeric event id applied (duplicates below);
     ``ordered``: the last clips tuple built here, so known to be sorted with
     unique indexes (an event then finds its clip by bisection, not a sort).
-    Never changed in place (``told`` is copied when it moves): every call returns
-    a new one when anything moved, so a result can be kept or dropped at will.
+    Never changed in place: every call returns a new one when anything moved, so
+    a result can be kept or dropped at will.
     """
 
-    told: Mapping[int, Clip] = field(default_factory=dict)
+    told: ToldClips = _NOTHING_TOLD
     error: str | None = None
     last_event_id: int = -1
     ordered: tuple[Clip, ...] | None = None
@@ -103,8 +136,7 @@ class Seen:
 NOTHING_SEEN = Seen()
 
 
-@dataclass(frozen=True, slots=True)
-class MergeResult:
+class MergeResult(NamedTuple):
     """The batch as shown after one summary or event, and what changed.
 
     ``batch`` is the very ``current`` object when nothing changed (``changed``
@@ -113,6 +145,8 @@ class MergeResult:
     reached a final status (the monitor announces it, once). ``added``: there was
     no batch before (a summary of a batch met for the first time). ``ignored``
     says why an input changed nothing when that is worth a log line or a count.
+    Named tuples, this and :class:`Seen`, not frozen dataclasses: one of each is
+    built per stream event, at a fifth of a frozen dataclass's cost.
     """
 
     batch: Batch
@@ -185,20 +219,18 @@ def apply_summary(current: Batch | None, summary: Batch, seen: Seen = NOTHING_SE
         return MergeResult(current, seen, ignored="stale_summary")
     clips = {c.index: c for c in summary.clips}
     told = seen.told
-    kept: dict[int, Clip] | None = None
-    for index, said in told.items():
+    caught_up = []
+    for index, said in told.as_dict().items() if told.base or told.recent else ():
         base = clips.get(index)
         if base is None:
             clips[index] = said
             continue
         shown = merge_clip_status(base, said)
         clips[index] = shown
-        if shown.status is base.status:  # the summary has caught up
-            if kept is None:
-                kept = dict(told)
-            del kept[index]
-    if kept is not None:
-        told = kept
+        if shown.status is base.status:
+            caught_up.append(index)  # the summary has caught up
+    if caught_up:
+        told = told.without(caught_up)
     if summary.is_final:
         _failed_left_pending(summary, clips)  # the server's exact final counts
     _reuse(current.clips, clips)
@@ -265,8 +297,8 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
         found = clips[at] if at < len(clips) and clips[at].index == index else None
         was = found or Clip(index=index, status=ClipStatus.PENDING, status_raw="pending")
         shown = _told(was, event)
-        if told.get(index) is not shown:
-            told = {**told, index: shown}
+        if (told.recent.get(index) or told.base.get(index)) is not shown:
+            told = told.with_clip(index, shown)
         if shown is not found:
             if found is not None:
                 listed = list(clips)  # the cheapest copy with one clip replaced
@@ -279,7 +311,8 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
         published, failed = _forward(batch, event.published, event.errors, event.total)
         total = batch.total or event.total
         current_index = max(batch.current_index or 0, index)
-        seen = _seen(seen, told, error, last_id, ordered)
+        if told is not seen.told or ordered is not seen.ordered or last_id != seen.last_event_id:
+            seen = Seen(told, error, last_id, ordered)  # (inline: the hot path)
         if clips is batch.clips and (published, failed, total, current_index) == (
             batch.published,
             batch.failed,
@@ -287,7 +320,16 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
             batch.current_index,
         ):
             return MergeResult(current, seen)  # nothing new (a repeated ``waiting``, say)
-        batch = batch.with_progress(published, failed, total, current_index, clips)
+        # The hot path, built directly: a clip or a count moved (or the clips were
+        # put in order), so the batch differs, and an event never moves its status.
+        return MergeResult(
+            batch.with_progress(published, failed, total, current_index, clips),
+            seen,
+            True,
+            changed,
+            False,
+            (published, failed, total) != (batch.published, batch.failed, batch.total),
+        )
     elif isinstance(event, ConnectedEvent | CompletedEvent):
         # Counts only: `completed` can come before the last clip's event (upstream),
         # so the batch ends when a summary read after it says so.
@@ -308,7 +350,7 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
 
 def _seen(
     seen: Seen,
-    told: Mapping[int, Clip],
+    told: ToldClips,
     error: str | None,
     last_event_id: int,
     ordered: tuple[Clip, ...] | None,

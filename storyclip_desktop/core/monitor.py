@@ -240,10 +240,13 @@ class BatchMonitor:
         if tracked is None or tracked.finished:
             return
         result = apply_event(tracked.batch, event, tracked.seen)
-        if result.ignored == "duplicate_event":
-            self.duplicate_events += 1
-        elif isinstance(event, UnknownEvent):
-            log_event(_log, "unknown_event", logging.DEBUG, batch_id=batch_id, type=event.type[:40])
+        if result.ignored is not None:
+            if result.ignored == "duplicate_event":
+                self.duplicate_events += 1
+            elif isinstance(event, UnknownEvent):
+                log_event(
+                    _log, "unknown_event", logging.DEBUG, batch_id=batch_id, type=event.type[:40]
+                )
         self._merged(tracked, result)
 
     def follower_state(self, batch_id: str, state: StreamState) -> None:

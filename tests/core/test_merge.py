@@ -12,6 +12,7 @@ path the client takes (``SSEDecoder`` → ``parse_event`` → ``apply_event``,
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+import storyclip_desktop.core.merge as merge_module
 from storyclip_desktop.core.merge import (
     NOTHING_SEEN,
     MergeResult,
@@ -390,3 +392,21 @@ def test_event_counts_never_pass_the_summarys_total() -> None:
     assert moved is not None
     assert moved.changed_clips == (2,)
     assert replay.shown.published == 0  # 5 of 4 is not shown
+
+
+# ---------------------------------------------------------------- purity
+
+
+def test_merge_stays_pure() -> None:
+    """No I/O, no clock, no event loop, no logging: the merge imports the model and
+    a few pure standard modules only, so these recorded tests cover all it does."""
+    tree = ast.parse(Path(merge_module.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        "." * node.level + (node.module or "") for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }  # fmt: skip
+    allowed = {"__future__", "bisect", "collections.abc", "dataclasses", "types", "typing"}
+    assert imported <= allowed | {".model"}

@@ -207,13 +207,13 @@ class BatchMonitor:
         tracked = self._tracked.get(summary.batch_id)
         if tracked is None:
             known = self._memory.get(self.user_id, summary.batch_id)
-            first = apply_summary(None, summary)
+            first = apply_summary(None, summary)  # shown as the summary says
             tracked = _Tracked(batch=first.batch, seen=first.seen)
             self._tracked[summary.batch_id] = tracked
-            self._memory.remember(self.user_id, summary)
+            self._memory.remember(self.user_id, first.batch)
             if known is not None and known.final and known.announced:
                 tracked.finished = True
-            self._listener.batch_added(summary)
+            self._listener.batch_added(first.batch)
             self._check_finished(tracked)
         else:
             self._summary(tracked, summary)

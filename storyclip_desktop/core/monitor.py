@@ -1,8 +1,9 @@
 """The signed-in user's batches: discovery, one follower each, one merged state.
 
-The monitor merges REST summaries (the truth for counts and status) with stream
-events (fresher, but out of order and ahead of the deployed database), decides
-what is news and tells a :class:`MonitorListener`. A batch is reported finished
+The monitor finds the batches, keeps a follower on each running one and hands
+every REST summary and stream event to :mod:`.merge` (the pure rules that
+reconcile the two); it keeps the merged batch, decides what is news and tells a
+:class:`MonitorListener`. A batch is reported finished
 exactly once per user, across restarts, through :class:`MonitorMemory`.
 """
 
@@ -11,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from bisect import bisect_left
-from collections.abc import Coroutine, Iterable
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from .api import ApiError, StoryClipApi
@@ -21,65 +21,21 @@ from .auth import AuthError
 from .events import MonitorListener
 from .log import get_logger, log_event
 from .memory import MonitorMemory
-from .model import (
-    Batch,
-    BatchStatus,
-    Clip,
-    ClipStatus,
-    CompletedEvent,
-    ConnectedEvent,
-    ErrorEvent,
-    ProgressEvent,
-    StreamEvent,
-    StreamState,
-    UnknownEvent,
-)
+from .merge import NOTHING_SEEN, MergeResult, Seen, apply_event, apply_summary
+from .model import Batch, StreamEvent, StreamState, UnknownEvent
 from .stream import BatchFollower, FollowPolicy
 
-__all__ = ["BatchMonitor", "merge_clip_status"]
+__all__ = ["BatchMonitor"]
 
 _log = get_logger("monitor")
-#: Event ids longer than this are not compared as numbers (int() refuses 4,300+ digits).
-_MAX_ID_DIGITS = 18
-
-# How far along a clip is: a later status never gives way to an earlier one
-# that arrives late (events out of order, a summary that lags the events).
-_RANK = {
-    ClipStatus.PENDING: 0,
-    ClipStatus.UNKNOWN: 0,
-    ClipStatus.SCHEDULING: 1,
-    ClipStatus.UPLOADING: 1,
-    ClipStatus.WAITING_CONFIRMATION: 2,
-    ClipStatus.SCHEDULED: 3,
-    ClipStatus.PUBLISHED: 3,
-    ClipStatus.FAILED: 3,
-}
-
-
-def merge_clip_status(current: Clip, told: Clip) -> Clip:
-    """The clip as shown: ``told`` wins unless it would move the clip backwards."""
-    if _RANK[told.status] < _RANK[current.status] and current.status is not ClipStatus.UNKNOWN:
-        return current
-    return replace(
-        current,
-        status=told.status,
-        status_raw=told.status_raw,
-        error=told.error or current.error,
-        attempts=max(current.attempts, told.attempts),
-    )
 
 
 @dataclass(slots=True)
 class _Tracked:
     batch: Batch
-    told: dict[int, Clip] = field(default_factory=dict)  # clip states from events
-    event_error: str | None = None
-    last_event_id: int = -1
+    seen: Seen = NOTHING_SEEN  # what the stream said, for the next merge
     finished: bool = False
     follower: BatchFollower | None = None
-    # The last clips tuple built here, so known to be sorted with unique indexes:
-    # an event then finds its clip by bisection instead of rebuilding the tuple.
-    ordered: tuple[Clip, ...] | None = None
 
 
 class BatchMonitor:
@@ -251,15 +207,16 @@ class BatchMonitor:
         tracked = self._tracked.get(summary.batch_id)
         if tracked is None:
             known = self._memory.get(self.user_id, summary.batch_id)
-            tracked = _Tracked(batch=summary)
+            first = apply_summary(None, summary)  # shown as the summary says
+            tracked = _Tracked(batch=first.batch, seen=first.seen)
             self._tracked[summary.batch_id] = tracked
-            self._memory.remember(self.user_id, summary)
+            self._memory.remember(self.user_id, first.batch)
             if known is not None and known.final and known.announced:
                 tracked.finished = True
-            self._listener.batch_added(summary)
+            self._listener.batch_added(first.batch)
             self._check_finished(tracked)
         else:
-            self._apply_summary(tracked, summary)
+            self._summary(tracked, summary)
 
     def _follow(self, batch_id: str) -> None:
         tracked = self._tracked[batch_id]
@@ -276,30 +233,21 @@ class BatchMonitor:
     def follower_summary(self, batch: Batch) -> None:
         tracked = self._tracked.get(batch.batch_id)
         if tracked is not None:
-            self._apply_summary(tracked, batch)
+            self._summary(tracked, batch)
 
     def follower_event(self, batch_id: str, event: StreamEvent) -> None:
         tracked = self._tracked.get(batch_id)
         if tracked is None or tracked.finished:
             return
-        # `connected` carries the id the stream resumes from, so it repeats by design.
-        event_id = event.event_id
-        if (
-            not isinstance(event, ConnectedEvent)
-            and event_id is not None
-            # str.isdigit() alone takes "²" (int() refuses it) and "١٢" (int() reads
-            # it), and int() refuses 5,000 digits: a server's id must not crash the
-            # follower. Such ids are not numbers here (no duplicate check), as "x" isn't.
-            and 0 < len(event_id) <= _MAX_ID_DIGITS
-            and event_id.isascii()
-            and event_id.isdigit()
-        ):
-            number = int(event_id)
-            if number <= tracked.last_event_id:
+        result = apply_event(tracked.batch, event, tracked.seen)
+        if result.ignored is not None:
+            if result.ignored == "duplicate_event":
                 self.duplicate_events += 1
-                return
-            tracked.last_event_id = number
-        self._apply_event(tracked, event)
+            elif isinstance(event, UnknownEvent):
+                log_event(
+                    _log, "unknown_event", logging.DEBUG, batch_id=batch_id, type=event.type[:40]
+                )
+        self._merged(tracked, result)
 
     def follower_state(self, batch_id: str, state: StreamState) -> None:
         if batch_id in self._tracked:
@@ -315,11 +263,24 @@ class BatchMonitor:
 
     # ------------------------------------------------------------ merging
 
-    def _apply_summary(self, tracked: _Tracked, summary: Batch) -> None:
-        old = tracked.batch
-        if old.is_final and not summary.is_final:
-            # A finished batch does not come back to life: a later non-final summary
-            # is a stale read (an active list taken before the end, a lagging replica).
+    def _merged(self, tracked: _Tracked, result: MergeResult) -> None:
+        """Keep what :mod:`.merge` made of a summary or an event, and tell the
+        listener when the batch changed."""
+        tracked.seen = result.seen
+        if not result.changed:
+            return
+        batch = tracked.batch = result.batch
+        save = self._memory.remember(self.user_id, batch) and (
+            result.status_changed or batch.is_final
+        )
+        if save and not self._announcing(tracked):
+            self._save_memory()  # else _check_finished saves it, announced, once
+        self._listener.batch_updated(batch, result.changed_clips)
+        self._check_finished(tracked)
+
+    def _summary(self, tracked: _Tracked, summary: Batch) -> None:
+        result = apply_summary(tracked.batch, summary, tracked.seen)
+        if result.ignored == "stale_summary":
             log_event(
                 _log,
                 "stale_summary",
@@ -327,120 +288,7 @@ class BatchMonitor:
                 batch_id=summary.batch_id,
                 status=summary.status_raw[:40],
             )
-            return
-        clips = {c.index: c for c in summary.clips}
-        for index, told in list(tracked.told.items()):
-            base = clips.get(index)
-            if base is None:
-                clips[index] = told
-                continue
-            shown = merge_clip_status(base, told)
-            clips[index] = shown
-            if shown.status is base.status:
-                del tracked.told[index]  # the summary has caught up
-        if summary.is_final:
-            _failed_left_pending(summary, clips)  # the server's exact final counts
-        _reuse(old.clips, clips)
-        if summary.is_final:
-            merged = replace(summary, clips=_same_tuple(old.clips, clips.values()))
-        else:
-            run = _same_run(old, summary)
-            published, failed = _forward(summary, run.published, run.failed)
-            merged = replace(
-                summary,
-                published=published,
-                failed=failed,
-                clips=_same_tuple(old.clips, clips.values()),
-            )
-            tracked.ordered = merged.clips
-        if merged.error is None and tracked.event_error:
-            merged = replace(merged, error=tracked.event_error)
-        self._update(tracked, _keeping(old, merged))
-
-    def _apply_event(self, tracked: _Tracked, event: StreamEvent) -> None:
-        batch = tracked.batch
-        changed: list[int] = []
-        if isinstance(event, ProgressEvent) and not _in_batch(event.current, batch, event.total):
-            # A clip index outside the batch is nonsense: no row for it (counts only).
-            published, failed = _forward(batch, event.published, event.errors, event.total)
-            batch = replace(
-                batch, published=published, failed=failed, total=batch.total or event.total
-            )
-        elif isinstance(event, ProgressEvent):
-            # One clip changes: O(log n) to find it and one tuple copy (in C), so a
-            # 1,000-clip batch costs about what a 20-clip one does per event.
-            index = event.current
-            clips = batch.clips
-            if clips is not tracked.ordered:
-                # Clips as a summary listed them: sorted once by index (unique); the
-                # very tuple is kept when it already was, so the next event is fast.
-                ordered = _ordered({c.index: c for c in clips}.values())
-                clips = tracked.ordered = clips if ordered == clips else ordered
-            at = bisect_left(clips, index, key=_clip_index)
-            found = clips[at] if at < len(clips) and clips[at].index == index else None
-            current = found or Clip(index=index, status=ClipStatus.PENDING, status_raw="pending")
-            shown = _told(current, event)
-            tracked.told[index] = shown
-            if shown is not found:
-                if found is not None:
-                    listed = list(clips)  # the cheapest copy with one clip replaced
-                    listed[at] = shown
-                    clips = tuple(listed)
-                else:
-                    clips = (*clips[:at], shown, *clips[at:])
-                tracked.ordered = clips
-                changed = [index]
-            published, failed = _forward(batch, event.published, event.errors, event.total)
-            total = batch.total or event.total
-            current_index = max(batch.current_index or 0, index)
-            if clips is batch.clips and (published, failed, total, current_index) == (
-                batch.published,
-                batch.failed,
-                batch.total,
-                batch.current_index,
-            ):
-                return  # nothing new (a repeated ``waiting``, say)
-            batch = batch.with_progress(published, failed, total, current_index, clips)
-        elif isinstance(event, ConnectedEvent | CompletedEvent):
-            published, failed = _forward(batch, event.published, event.errors, event.total)
-            batch = replace(
-                batch, published=published, failed=failed, total=batch.total or event.total
-            )
-        elif isinstance(event, ErrorEvent):
-            tracked.event_error = event.error
-            if batch.error is None and event.error:
-                batch = replace(batch, error=event.error)
-        elif isinstance(event, UnknownEvent):
-            log_event(
-                _log, "unknown_event", logging.DEBUG, batch_id=batch.batch_id, type=event.type[:40]
-            )
-            return
-        self._update(tracked, batch, changed)
-
-    def _update(self, tracked: _Tracked, batch: Batch, changed: list[int] | None = None) -> None:
-        """Keep ``batch`` and tell the listener, when it differs from what it was.
-
-        ``changed``: the clip indexes that differ, when the caller knows them (an
-        event changes one clip at most); otherwise every clip is compared.
-        """
-        old = tracked.batch
-        if batch == old:
-            return
-        tracked.batch = batch
-        save = self._memory.remember(self.user_id, batch) and (
-            batch.status is not old.status or batch.is_final
-        )
-        if save and not self._announcing(tracked):
-            self._save_memory()  # else _check_finished saves it, announced, once
-        if changed is None:
-            old_clips = {c.index: c for c in old.clips}
-            changed = [
-                c.index
-                for c in batch.clips
-                if (was := old_clips.get(c.index)) is not c and was != c
-            ]
-        self._listener.batch_updated(batch, changed)
-        self._check_finished(tracked)
+        self._merged(tracked, result)
 
     def _announcing(self, tracked: _Tracked) -> bool:
         """Whether :meth:`_check_finished` will announce (and save) this batch now."""
@@ -521,117 +369,3 @@ class BatchMonitor:
 
     def _save_memory(self) -> None:
         self._memory.save()
-
-
-def _told(current: Clip, event: ProgressEvent) -> Clip:
-    """``merge_clip_status(current, <current as the event tells it>)`` without
-    building the told clip, and ``current`` itself when nothing changes (events
-    repeat a status: three ``waiting`` per clip)."""
-    status = event.clip_status
-    if _RANK[status] < _RANK[current.status] and current.status is not ClipStatus.UNKNOWN:
-        return current
-    error = event.error or current.error
-    if (
-        status is current.status
-        and event.clip_status_raw == current.status_raw
-        and error == current.error
-    ):
-        return current
-    return current.with_status(status, event.clip_status_raw, error)
-
-
-_BATCH_FIELDS = tuple(f.name for f in fields(Batch) if f.name != "clips")
-
-
-def _keeping(known: Batch, read: Batch) -> Batch:
-    """``read`` with each field equal to ``known``'s as ``known``'s very object.
-
-    A summary re-read (discovery every 30 s, the watchdog, the end of a batch)
-    parses everything anew, into memory the parse's temporary objects surround.
-    Whatever parsed object we keep pins that memory: the allocator cannot return
-    an arena while one object in it lives, so a few kept strings made the RSS
-    grow by 10 MiB at each discovery of 20,000 clips. Keeping the objects we
-    already hold lets the parse's die, and leaves its arenas empty."""
-    same = {}
-    for name in _BATCH_FIELDS:
-        value, was = getattr(read, name), getattr(known, name)
-        if value is not was and value == was:
-            same[name] = was
-    return replace(read, **same) if same else read
-
-
-def _reuse(known: tuple[Clip, ...], clips: dict[int, Clip]) -> None:
-    """In ``clips``, each clip equal to the one ``known`` at its index becomes that
-    very object (see :func:`_keeping` for why); the views then also see unchanged
-    clips by identity. A changed clip stays the parsed one: taking its unchanged
-    fields from the old one too cost CPU and, measured, saved no memory."""
-    by_index = {c.index: c for c in known}
-    for index, clip in clips.items():
-        was = by_index.get(index)
-        if was is not None and was is not clip and was == clip:
-            clips[index] = was
-
-
-def _same_tuple(known: tuple[Clip, ...], clips: Iterable[Clip]) -> tuple[Clip, ...]:
-    """``clips`` in index order, as the very ``known`` tuple when it holds the same
-    objects (then the next event finds its clips already ordered)."""
-    ordered = _ordered(clips)
-    if len(ordered) == len(known) and all(a is b for a, b in zip(ordered, known, strict=True)):
-        return known
-    return ordered
-
-
-def _clip_index(clip: Clip) -> int:
-    return clip.index
-
-
-def _ordered(clips: Iterable[Clip]) -> tuple[Clip, ...]:
-    return tuple(sorted(clips, key=_clip_index))
-
-
-def _forward(batch: Batch, published: int, failed: int, total_told: int = 0) -> tuple[int, int]:
-    """``batch``'s counts moved forward by what an event (or an earlier state of the
-    same run) says, but never past the total: the summary is the truth, and
-    counts above its total are shown only when the server's own summary says so
-    (``Batch.done`` caps them for display). The summary's total stands; an
-    event's total counts only while the summary's is unknown (0)."""
-    total = batch.total or total_told
-    moved = (max(batch.published, published), max(batch.failed, failed))
-    if moved[0] + moved[1] > total:
-        return batch.published, batch.failed
-    return moved
-
-
-def _in_batch(index: int, batch: Batch, total_told: int) -> bool:
-    """A 1-based clip index the batch can have (any positive one while the total is unknown)."""
-    total = batch.total or total_told
-    return index >= 1 and (total == 0 or index <= total)
-
-
-def _failed_left_pending(summary: Batch, clips: dict[int, Clip]) -> bool:
-    """In a completed batch, mark as failed the clips the failed count says failed.
-
-    The deployed database never marks an errored clip: it stays ``pending`` and
-    only the batch's ``failed`` count rises. The stream's ``error`` event is then
-    the only trace, and it is lost with a dropped connection (no replay there).
-    A completed batch has no pending clip left, so when exactly as many clips
-    are still pending as failures are not shown, those are the failed ones.
-    (A batch *failed* by the deployed bug keeps its unstarted clips pending.)
-    Changes ``clips`` in place; True when it did.
-    """
-    if summary.status is not BatchStatus.COMPLETED:
-        return False
-    shown_failed = sum(c.status is ClipStatus.FAILED for c in clips.values())
-    pending = [c for c in clips.values() if c.status is ClipStatus.PENDING]
-    if not pending or len(pending) != summary.failed - shown_failed:
-        return False
-    for clip in pending:
-        clips[clip.index] = replace(clip, status=ClipStatus.FAILED, status_raw="failed")
-    return True
-
-
-def _same_run(old: Batch, new: Batch) -> Batch:
-    """Counts from events only carry over while the batch keeps running."""
-    if old.status is BatchStatus.PROCESSING or old.status is new.status:
-        return old
-    return new

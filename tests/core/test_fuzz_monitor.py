@@ -1,17 +1,19 @@
-"""Property tests: random and corrupted input through the monitor's merging.
+"""Property tests: random and corrupted input through the pure merge (core/merge.py).
 
+The merge is a pure function, so it is driven directly, as the monitor drives it:
+per batch, the last result's batch and ``seen`` are handed to the next call.
 Two feeds, both checked after every step against the invariants a user relies on:
 
-1. Random sequences of summaries and events for a few batches, sent to the
-   monitor the way discovery and the followers send them (out of order,
+1. Random sequences of summaries and events for a few batches (out of order,
    duplicated, counters above totals, unknown statuses, random clip indexes,
-   odd event ids, a monitor restart on the same memory in the middle).
+   odd event ids, the app restarting in the middle: all merge state lost).
 2. Real SSE byte streams recorded once per session from the local backend
    (default mode, upstream mode, upstream with the whole-batch failure), then
    truncated, bit-flipped, spliced, framed twice and cut at random points, fed
-   through ``SSEDecoder`` → ``parse_event`` → the monitor, as the follower does.
+   through ``SSEDecoder`` → ``parse_event`` → ``apply_event``, as the follower
+   and the monitor do.
 
-The invariants (what the listener saw, at every call):
+The invariants (on every result):
 
 * counts are never negative, and ``published + failed`` never goes above the
   total, except when those are exactly the counts of the server's own latest
@@ -19,15 +21,19 @@ The invariants (what the listener saw, at every call):
   deployed backend fails batches with counts that do not add up, and a broken
   one may count above its total); :attr:`Batch.done` and :attr:`Batch.pending`
   cap and floor those for display, so they always stay within ``0..total``;
-* a batch is reported finished at most once per user (across a monitor
-  restart too), exactly once when a final summary reached the monitor, and a
-  finished batch is never updated back to a non-final status;
+* a final summary is shown with exactly its status and counts, a finished batch
+  never goes back to a non-final status, an event never changes a batch's status,
+  and a batch becomes final at most once per run of the app;
+* the result says truly what changed: ``changed`` and the very ``current``
+  object when nothing did, ``changed_clips`` exactly the rows that differ,
+  ``status_changed`` and ``became_final`` as the batches say;
+* an event never moves a clip backwards, and a terminal clip status an event
+  told is not shown as pending again by a summary that has not caught up;
 * only ``ProtocolError`` (``SSEError`` is one) escapes the decoder and the
-  parser, and nothing escapes the monitor.
+  parser, and nothing escapes the merge.
 
-The sink methods never touch the network; the monitor gets an API object that
-fails loudly if it is used. Batches enter the monitor through ``_consider``,
-which is what discovery does with every summary it reads (active list or by id).
+Announcing exactly once across restarts is the monitor's memory's work, tested
+against the real backend in ``test_monitor.py`` and ``test_memory.py``.
 
 Examples: profile ``ci`` (default) or ``deep`` (``HYPOTHESIS_PROFILE=deep``), see
 ``conftest.py``.
@@ -42,15 +48,20 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from storyclip_desktop.core.api import StoryClipApi
-from storyclip_desktop.core.memory import MonitorMemory
+from storyclip_desktop.core.merge import (
+    NOTHING_SEEN,
+    MergeResult,
+    Seen,
+    apply_event,
+    apply_summary,
+)
 from storyclip_desktop.core.model import (
     Batch,
     BatchStatus,
@@ -62,39 +73,33 @@ from storyclip_desktop.core.model import (
     ProgressEvent,
     ProtocolError,
     StreamEvent,
-    StreamState,
     UnknownEvent,
     parse_batch,
     parse_event,
 )
-from storyclip_desktop.core.monitor import BatchMonitor
 from storyclip_desktop.core.sse import SSEDecoder, SSEError
 from tests.backend import Backend
 
-USER = "user-1"
 BATCH_IDS = ("b1", "b2", "b3")
+TERMINAL = (ClipStatus.PUBLISHED, ClipStatus.FAILED, ClipStatus.SCHEDULED)
+_RANK = {ClipStatus.PENDING: 0, ClipStatus.UNKNOWN: 0, ClipStatus.SCHEDULING: 1,
+         ClipStatus.UPLOADING: 1, ClipStatus.WAITING_CONFIRMATION: 2, ClipStatus.SCHEDULED: 3,
+         ClipStatus.PUBLISHED: 3, ClipStatus.FAILED: 3}  # fmt: skip
 
 
-class NoNetwork:
-    """Stands in for the API: the sink methods must never call it."""
-
-    def __getattr__(self, name: str) -> Any:
-        raise AssertionError(f"the monitor's sink called the API ({name})")
-
-
-# ================================================================ the watcher
+# ================================================================ the fold
 
 
 @dataclasses.dataclass
-class Watcher:
-    """A MonitorListener that checks the invariants on every call it gets."""
+class Shown:
+    """The merge's state per batch, kept as the monitor keeps it, with the
+    invariants checked on every result."""
 
+    batches: dict[str, Batch] = dataclasses.field(default_factory=dict)
+    seen: dict[str, Seen] = dataclasses.field(default_factory=dict)
     said: dict[str, set[tuple[int, int]]] = dataclasses.field(default_factory=dict)
-    final_fed: set[str] = dataclasses.field(default_factory=set)  # a final summary came
-    finished: dict[str, int] = dataclasses.field(default_factory=dict)  # across restarts
-    finished_here: set[str] = dataclasses.field(default_factory=set)  # by this monitor
-    added: list[str] = dataclasses.field(default_factory=list)
-    last: dict[str, Batch] = dataclasses.field(default_factory=dict)
+    became_final: dict[str, int] = dataclasses.field(default_factory=dict)  # this run
+    terminal_told: dict[str, set[int]] = dataclasses.field(default_factory=dict)
 
     def check(self, batch: Batch) -> None:
         assert batch.published >= 0
@@ -105,56 +110,88 @@ class Watcher:
         # Above the total only with counts a summary of the server said as they are.
         server_says = (batch.published, batch.failed) in self.said.get(batch.batch_id, ())
         assert batch.published + batch.failed <= batch.total or server_says, batch
-        if batch.batch_id in self.finished_here:
-            assert batch.is_final, f"finished batch {batch.batch_id} came back as {batch.status}"
 
-    def fed(self, summary: Batch) -> None:
-        self.said.setdefault(summary.batch_id, set()).add((summary.published, summary.failed))
-        if summary.is_final:
-            self.final_fed.add(summary.batch_id)
+    def summary(self, summary: Batch) -> MergeResult:
+        batch_id = summary.batch_id
+        current = self.batches.get(batch_id)
+        self.said.setdefault(batch_id, set()).add((summary.published, summary.failed))
+        result = apply_summary(current, summary, self.seen.get(batch_id, NOTHING_SEEN))
+        self._take(current, result)
+        shown = result.batch
+        if summary.is_final:  # the server's final word, shown exactly
+            assert (shown.status_raw, shown.published, shown.failed, shown.total) == (
+                summary.status_raw, summary.published, summary.failed, summary.total,
+            )  # fmt: skip
+        if current is None:
+            assert result.added
+            assert shown is summary
+        elif current.is_final and not summary.is_final:
+            assert result.ignored == "stale_summary"
+            assert shown is current
+        # A terminal status an event told is not undone by a summary still behind it.
+        told = self.terminal_told.get(batch_id, set())
+        listed = {c.index: c for c in summary.clips}
+        by_index = {c.index: c for c in shown.clips}
+        for index in sorted(told):
+            if index in by_index and result.ignored is None:
+                assert by_index[index].status in TERMINAL, (index, by_index[index])
+            if index in listed and listed[index].status in TERMINAL:
+                told.discard(index)  # the summary caught up
+        return result
 
-    def batch_added(self, batch: Batch) -> None:
-        self.check(batch)
-        self.added.append(batch.batch_id)
-        self.last[batch.batch_id] = batch
+    def event(self, batch_id: str, event: StreamEvent) -> MergeResult | None:
+        current = self.batches.get(batch_id)
+        if current is None:
+            return None  # the monitor follows only the batches it found
+        result = apply_event(current, event, self.seen.get(batch_id, NOTHING_SEEN))
+        shown = result.batch
+        assert shown.status is current.status
+        assert shown.status_raw is current.status_raw
+        if result.ignored == "duplicate_event":
+            assert shown is current
+        before = {c.index: c for c in current.clips}
+        for clip in shown.clips:
+            was = before.get(clip.index)
+            if was is not None and was.status is not ClipStatus.UNKNOWN:
+                assert _RANK[clip.status] >= _RANK[was.status], (was, clip)
+        if current.is_final:
+            return result  # the monitor stops following a finished batch: not kept
+        self._take(current, result)
+        if isinstance(event, ProgressEvent) and result.changed_clips:
+            (index,) = result.changed_clips
+            if next(c for c in shown.clips if c.index == index).status in TERMINAL:
+                self.terminal_told.setdefault(batch_id, set()).add(index)
+        return result
 
-    def batch_updated(self, batch: Batch, changed_clips: Sequence[int]) -> None:
-        self.check(batch)
-        assert batch.batch_id in self.last, "updated before it was added"
-        known = {c.index for c in batch.clips}
-        assert set(changed_clips) <= known
-        self.last[batch.batch_id] = batch
+    def restart(self) -> None:
+        """The app restarts: the merge's state is gone, discovery comes again."""
+        self.batches.clear()
+        self.seen.clear()
+        self.became_final.clear()
+        self.terminal_told.clear()
 
-    def batch_finished(self, batch: Batch) -> None:
-        assert batch.is_final
-        self.check(batch)
-        self.finished[batch.batch_id] = self.finished.get(batch.batch_id, 0) + 1
-        self.finished_here.add(batch.batch_id)
-        assert self.finished[batch.batch_id] == 1, f"{batch.batch_id} finished twice"
-
-    def stream_state_changed(self, batch_id: str, state: StreamState) -> None:
-        pass
-
-    def server_reachable_changed(self, reachable: bool) -> None:
-        raise AssertionError("the sink was not told about reachability here")
-
-    def signed_out(self, reason: str) -> None:
-        raise AssertionError("the monitor does not sign out")
-
-
-def new_monitor(watcher: Watcher, memory: MonitorMemory) -> BatchMonitor:
-    return BatchMonitor(cast(StoryClipApi, NoNetwork()), USER, watcher, memory)
-
-
-def check_state(monitor: BatchMonitor, watcher: Watcher) -> None:
-    """After a step: what the monitor holds agrees with what the listener was told."""
-    for batch_id, batch in monitor.batches.items():
-        assert watcher.last[batch_id] == batch
-        watcher.check(batch)
-        if batch_id in watcher.final_fed:
-            # A final summary reached the monitor: it was announced, by this monitor
-            # or (memory) by the one before a restart, exactly once.
-            assert watcher.finished.get(batch_id) == 1, (batch_id, watcher.finished)
+    def _take(self, current: Batch | None, result: MergeResult) -> None:
+        shown = result.batch
+        self.check(shown)
+        if current is not None:
+            assert result.changed == (shown != current)
+            if not result.changed:
+                assert shown is current
+                assert result.changed_clips == ()
+            else:
+                before = {c.index: c for c in current.clips}
+                differ = [c.index for c in shown.clips if before.get(c.index) != c]
+                assert list(result.changed_clips) == differ
+                assert result.status_changed == (shown.status is not current.status)
+                assert result.became_final == (shown.is_final and not current.is_final)
+            if current.is_final:
+                assert shown.is_final, f"{shown.batch_id} came back as {shown.status}"
+        if result.became_final:
+            count = self.became_final.get(shown.batch_id, 0) + 1
+            self.became_final[shown.batch_id] = count
+            assert count == 1, f"{shown.batch_id} became final twice"
+        self.batches[shown.batch_id] = shown
+        self.seen[shown.batch_id] = result.seen
 
 
 # ================================================================ strategies
@@ -168,6 +205,7 @@ CLIP_RAW = st.sampled_from(
 )  # fmt: skip
 TEXT = st.none() | st.text(max_size=12)
 COUNT = st.integers(0, 12)
+INDEX = st.integers(0, 10) | st.integers(0, 10_000_000)  # mostly rows a summary can list
 EVENT_ID = st.none() | st.sampled_from(
     ["1", "2", "3", "5", "8", "13", "0", "007", "x", "", "²", "١٢", "9" * 30, "9" * 5000]
 )
@@ -214,7 +252,7 @@ def events(draw: st.DrawFn) -> StreamEvent:
     if kind == "progress":
         raw = draw(CLIP_RAW)
         return ProgressEvent(
-            "", stamp, current=draw(st.integers(0, 10_000_000)), total=draw(st.integers(0, 8)),
+            "", stamp, current=draw(INDEX), total=draw(st.integers(0, 8)),
             published=draw(COUNT), errors=draw(COUNT), clip_status=ClipStatus.from_raw(raw),
             clip_status_raw=raw, error=draw(TEXT), event_id=event_id,
         )  # fmt: skip
@@ -227,35 +265,23 @@ def events(draw: st.DrawFn) -> StreamEvent:
 
 
 STEP = st.one_of(
-    st.tuples(st.just("discover"), summaries()),
+    st.tuples(st.just("summary"), summaries()),
     st.tuples(st.just("summary"), summaries()),
     st.tuples(st.just("event"), st.tuples(st.sampled_from(BATCH_IDS), events())),
     st.tuples(st.just("restart"), st.none()),
 )
 
 
-def run_steps(steps: Sequence[tuple[str, Any]]) -> Watcher:
-    memory = MonitorMemory(None)
-    watcher = Watcher()
-    monitor = new_monitor(watcher, memory)
+def run_steps(steps: Sequence[tuple[str, Any]]) -> Shown:
+    shown = Shown()
     for action, arg in steps:
-        if action == "discover":
-            watcher.fed(arg)
-            monitor._consider(arg)
-        elif action == "summary":
-            if arg.batch_id in monitor.batches:
-                watcher.fed(arg)
-            monitor.follower_summary(arg)
+        if action == "summary":
+            shown.summary(arg)
         elif action == "event":
-            batch_id, event = arg
-            monitor.follower_event(batch_id, event)
-        else:  # the app restarts: a new monitor, the same memory; discovery comes again
-            monitor = new_monitor(watcher, memory)
-            watcher.last.clear()
-            watcher.added.clear()
-            watcher.finished_here.clear()
-        check_state(monitor, watcher)
-    return watcher
+            shown.event(*arg)
+        else:
+            shown.restart()
+    return shown
 
 
 def final(batch_id: str, status: str, published: int, failed: int, total: int) -> Batch:
@@ -273,52 +299,57 @@ def progress(current: int, total: int, published: int, errors: int, raw: str,
 
 @given(st.lists(STEP, max_size=40))
 @example(  # counts from events above what the summary allows
-    [("discover", final("b1", "processing", 1, 0, 3)),
+    [("summary", final("b1", "processing", 1, 0, 3)),
      ("event", ("b1", progress(2, 3, 3, 2, "published")))]
 )  # fmt: skip
 @example(  # a finished batch fed a later non-final summary (discovery's stale list)
-    [("discover", final("b1", "processing", 1, 0, 2)),
+    [("summary", final("b1", "processing", 1, 0, 2)),
      ("summary", final("b1", "completed", 2, 0, 2)),
-     ("discover", final("b1", "processing", 1, 0, 2))]
+     ("summary", final("b1", "processing", 1, 0, 2))]
 )  # fmt: skip
 @example(  # an event id that is digits but not a number int() takes
-    [("discover", final("b1", "processing", 0, 0, 2)),
+    [("summary", final("b1", "processing", 0, 0, 2)),
      ("event", ("b1", progress(1, 2, 1, 0, "published", "9" * 5000))),
      ("event", ("b1", progress(1, 2, 1, 0, "published", "²")))]
 )  # fmt: skip
 @example(  # a clip index far outside the batch
-    [("discover", final("b1", "processing", 0, 0, 2)),
+    [("summary", final("b1", "processing", 0, 0, 2)),
      ("event", ("b1", progress(10_000_000, 2, 0, 0, "uploading")))]
 )  # fmt: skip
+@example(  # the lagging database: an errored clip stays pending in the summary
+    [("summary", final("b1", "processing", 0, 0, 3)),
+     ("event", ("b1", progress(2, 3, 0, 1, "error"))),
+     ("summary", dataclasses.replace(final("b1", "processing", 0, 1, 3),
+                                     clips=(Clip(2, ClipStatus.PENDING, "pending"),)))]
+)  # fmt: skip
 @example(  # the server's own final summary counts above its total
-    [("discover", final("b1", "processing", 0, 0, 2)),
+    [("summary", final("b1", "processing", 0, 0, 2)),
      ("summary", final("b1", "completed", 3, 1, 2))]
 )  # fmt: skip
-@example(  # announced once across a restart of the app
-    [("discover", final("b1", "completed", 2, 0, 2)), ("restart", None),
-     ("discover", final("b1", "completed", 2, 0, 2))]
+@example(  # the app restarts: a final batch met anew is final at once
+    [("summary", final("b1", "completed", 2, 0, 2)), ("restart", None),
+     ("summary", final("b1", "completed", 2, 0, 2))]
 )  # fmt: skip
 def test_random_summaries_and_events_keep_the_invariants(steps: list[tuple[str, Any]]) -> None:
-    watcher = run_steps(steps)
-    for batch_id, count in watcher.finished.items():
-        assert count == 1, batch_id
+    run_steps(steps)  # Shown checks every result
 
 
-def test_final_summary_is_shown_exactly_and_announced_once() -> None:
-    """The server's final counts win over anything events said, and are announced once."""
-    watcher = run_steps(
+def test_final_summary_is_shown_exactly_and_final_once() -> None:
+    """The server's final counts win over anything events said; the batch becomes
+    final once, and neither a later event nor a stale summary undoes it."""
+    shown = run_steps(
         [
-            ("discover", final("b1", "processing", 0, 0, 4)),
+            ("summary", final("b1", "processing", 0, 0, 4)),
             ("event", ("b1", progress(3, 4, 3, 0, "published", "7"))),
             ("summary", final("b1", "completed", 2, 2, 4)),
             ("summary", final("b1", "completed", 2, 2, 4)),
             ("event", ("b1", progress(4, 4, 4, 0, "published", "9"))),
-            ("discover", final("b1", "processing", 2, 0, 4)),
+            ("summary", final("b1", "processing", 2, 0, 4)),
         ]
     )
-    assert watcher.finished == {"b1": 1}
-    shown = watcher.last["b1"]
-    assert (shown.status_raw, shown.published, shown.failed, shown.total) == ("completed", 2, 2, 4)
+    assert shown.became_final == {"b1": 1}
+    last = shown.batches["b1"]
+    assert (last.status_raw, last.published, last.failed, last.total) == ("completed", 2, 2, 4)
 
 
 def test_lost_error_event_completed_batch_shows_its_failed_clip() -> None:
@@ -328,23 +359,23 @@ def test_lost_error_event_completed_batch_shows_its_failed_clip() -> None:
              "published" if i != 2 else "pending")
         for i in (1, 2, 3)
     )  # fmt: skip
-    watcher = run_steps(
+    shown = run_steps(
         [
-            ("discover", dataclasses.replace(final("b1", "processing", 0, 0, 3))),
+            ("summary", final("b1", "processing", 0, 0, 3)),
             ("summary", dataclasses.replace(final("b1", "completed", 2, 1, 3), clips=rows)),
         ]
     )
-    assert [c.status for c in watcher.last["b1"].clips] == [
+    assert [c.status for c in shown.batches["b1"].clips] == [
         ClipStatus.PUBLISHED, ClipStatus.FAILED, ClipStatus.PUBLISHED,
     ]  # fmt: skip
     # A batch failed by the deployed bug keeps its unstarted clips pending.
-    watcher = run_steps(
+    shown = run_steps(
         [
-            ("discover", final("b2", "processing", 0, 0, 3)),
+            ("summary", final("b2", "processing", 0, 0, 3)),
             ("summary", dataclasses.replace(final("b2", "failed", 2, 1, 3), clips=rows)),
         ]
     )
-    assert watcher.last["b2"].clips[1].status is ClipStatus.PENDING
+    assert shown.batches["b2"].clips[1].status is ClipStatus.PENDING
 
 
 # ================================================================ 2. recorded streams
@@ -442,11 +473,9 @@ def mutated(draw: st.DrawFn, recordings: list[Recording]) -> tuple[Recording, li
     return recording, chunks
 
 
-def replay(
-    monitor: BatchMonitor, watcher: Watcher, recording: Recording, chunks: Sequence[bytes],
-    max_event_bytes: int,
-) -> int:  # fmt: skip
-    """The follower's path: decoder, parser, monitor; a broken stream is a new connection."""
+def replay(shown: Shown, recording: Recording, chunks: Sequence[bytes],
+           max_event_bytes: int) -> int:  # fmt: skip
+    """The follower's path: decoder, parser, merge; a broken stream is a new connection."""
     decoder = SSEDecoder(max_event_bytes=max_event_bytes)
     applied = 0
     for chunk in chunks:
@@ -462,9 +491,8 @@ def replay(
                 event = parse_event(message.data, message.last_event_id or None)
             except ProtocolError:
                 continue  # logged and skipped by the follower
-            monitor.follower_event(recording.batch_id, event)
-            applied += 1
-            check_state(monitor, watcher)
+            result = shown.event(recording.batch_id, event)
+            applied += result is not None and result.ignored != "duplicate_event"
     decoder.end()
     return applied
 
@@ -474,37 +502,29 @@ def test_recorded_streams_cut_and_corrupted(
     recordings: list[Recording], data: st.DataObject, small: bool
 ) -> None:
     recording, chunks = data.draw(mutated(recordings))
-    watcher = Watcher()
-    monitor = new_monitor(watcher, MonitorMemory(None))
-    watcher.fed(recording.start)
-    monitor._consider(recording.start)
-    replay(monitor, watcher, recording, chunks, 64 if small else 4 << 20)
+    shown = Shown()
+    shown.summary(recording.start)
+    replay(shown, recording, chunks, 64 if small else 4 << 20)
     # Then the follower's settle: the server's final summary is the truth.
-    watcher.fed(recording.end)
-    monitor.follower_summary(recording.end)
-    check_state(monitor, watcher)
-    shown = watcher.last[recording.batch_id]
-    assert (shown.status_raw, shown.published, shown.failed, shown.total) == (
+    shown.summary(recording.end)
+    last = shown.batches[recording.batch_id]
+    assert (last.status_raw, last.published, last.failed, last.total) == (
         recording.end.status_raw, recording.end.published, recording.end.failed,
         recording.end.total,
     )  # fmt: skip
-    assert watcher.finished == {recording.batch_id: 1}
+    assert shown.became_final == {recording.batch_id: 1}
 
 
 def test_recordings_replayed_intact_apply_every_event(recordings: list[Recording]) -> None:
     """The uncorrupted recordings parse fully: the fuzz above starts from real streams."""
     for recording in recordings:
-        watcher = Watcher()
-        monitor = new_monitor(watcher, MonitorMemory(None))
-        watcher.fed(recording.start)
-        monitor._consider(recording.start)
+        shown = Shown()
+        shown.summary(recording.start)
         rng = random.Random(recording.name)
         cuts = sorted(rng.sample(range(len(recording.raw)), 20))
         bounds = itertools.pairwise([0, *cuts, len(recording.raw)])
         chunks = [recording.raw[a:b] for a, b in bounds]
-        applied = replay(monitor, watcher, recording, chunks, 4 << 20)
+        applied = replay(shown, recording, chunks, 4 << 20)
         assert applied >= recording.end.total, recording.name
-        assert monitor.duplicate_events == 0
-        watcher.fed(recording.end)
-        monitor.follower_summary(recording.end)
-        assert watcher.finished == {recording.batch_id: 1}
+        shown.summary(recording.end)
+        assert shown.became_final == {recording.batch_id: 1}

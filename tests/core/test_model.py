@@ -686,16 +686,55 @@ def _every_field_set() -> Batch:
 
 
 def test_the_per_event_copies_equal_dataclasses_replace() -> None:
-    """The hand-written copies used per event must carry every field over (a field
-    added to Batch or Clip and forgotten there would silently vanish)."""
+    """On a realistic batch, the hand-written copies are ``dataclasses.replace``."""
     batch = _every_field_set()
     clip = batch.clips[0]
     moved = clip.with_status(ClipStatus.PUBLISHED, "published", None)
     assert moved == replace(clip, status=ClipStatus.PUBLISHED, status_raw="published", error=None)
     later = batch.with_progress(4, 3, 10, 5, (moved,))
-    assert later == replace(
-        batch, published=4, failed=3, total=10, current_index=5, clips=(moved,)
+    assert later == replace(batch, published=4, failed=3, total=10, current_index=5, clips=(moved,))
+
+
+class _Mark:
+    """A value no field has by default, told apart by identity (one per field)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+def _marked(cls: type[Any]) -> Any:
+    """An instance of the dataclass ``cls`` whose every field, as
+    ``dataclasses.fields()`` lists them, holds its own mark: a field a copy forgets
+    then shows its default (or the copy cannot be built), never its mark."""
+    return cls(**{f.name: _Mark(f"{cls.__name__}.{f.name}") for f in fields(cls)})
+
+
+def _carried_over(copy: Any, original: Any, told: dict[str, Any]) -> list[str]:
+    """The fields of ``copy`` that are not ``told``'s value or else ``original``'s object."""
+    return [
+        f.name
+        for f in fields(original)
+        if getattr(copy, f.name) is not told.get(f.name, getattr(original, f.name))
+    ]
+
+
+def test_the_per_event_copies_carry_every_field_over() -> None:
+    """The hand-written copies used per event (``Clip.with_status``,
+    ``Batch.with_progress``) must carry every field of ``dataclasses.fields()``
+    over: a field added to Clip or Batch, with a default or without, and
+    forgotten there would silently vanish from every clip an event touches."""
+    clip = _marked(Clip)
+    told = {"status": _Mark("new status"), "status_raw": _Mark("new raw"), "error": None}
+    moved = clip.with_status(told["status"], told["status_raw"], told["error"])
+    assert _carried_over(moved, clip, told) == []
+
+    batch = _marked(Batch)
+    told = {name: _Mark(f"new {name}") for name in
+            ("published", "failed", "total", "current_index", "clips")}  # fmt: skip
+    later = batch.with_progress(
+        told["published"], told["failed"], told["total"], told["current_index"], told["clips"]
     )
-    for name in (f.name for f in fields(Batch)):
-        if name not in ("published", "failed", "total", "current_index", "clips"):
-            assert getattr(later, name) is getattr(batch, name), name
+    assert _carried_over(later, batch, told) == []

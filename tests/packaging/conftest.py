@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.app_process import AppProcess
@@ -72,3 +73,30 @@ class FrozenAppProcess(AppProcess):
 
     def __init__(self, binary: Path, home: Path, **kwargs: object) -> None:
         super().__init__(home, command=[str(binary)], cwd=home, **kwargs)  # type: ignore[arg-type]
+
+
+def assert_shipped_backend_has_no_admin(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> None:
+    """Run ``command serve`` (a shipped local backend) on a free port: its API answers,
+    and none of the tests' switches (/__admin) exist in it."""
+    proc = subprocess.Popen(
+        [*command, "serve", "--port", "0", "--db", str(cwd / "b.db"), "--api-key", "k"],
+        cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        with httpx.Client(base_url=url, timeout=10) as http:
+            batch = http.get("/api/metricool/batch/batch_1_x", headers={"X-Api-Key": "k"})
+            assert batch.json()["code"] == "BATCH_NOT_FOUND"
+            for path in ("/__admin/info", "/__admin/faults", "/__admin/bench"):
+                assert http.get(path).status_code == 404, path
+    finally:
+        proc.terminate()
+        code = proc.wait(timeout=15)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert code == 0

@@ -13,7 +13,6 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.backend import Backend
@@ -23,6 +22,7 @@ from tests.e2e.desktop import (
     keyring_get,
     not_in_session_reason,
 )
+from tests.packaging.conftest import assert_shipped_backend_has_no_admin
 
 from .conftest import APP_NAME, FrozenAppProcess
 
@@ -86,27 +86,7 @@ def test_folder_has_what_keyring_needs_and_no_unused_qt(frozen_app: Path) -> Non
 def test_frozen_demo_backend_has_no_admin_route(frozen_app: Path, tmp_path: Path) -> None:
     """The backend inside the frozen app (what --demo starts) carries none of the
     tests' switches: the API answers, /__admin does not exist."""
-    proc = subprocess.Popen(
-        [str(_binary(frozen_app)), "--run-demo-backend", "serve", "--port", "0",
-         "--db", str(tmp_path / "b.db"), "--api-key", "k"],
-        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
-        with httpx.Client(base_url=url, timeout=10) as http:
-            batch = http.get("/api/metricool/batch/batch_1_x", headers={"X-Api-Key": "k"})
-            assert batch.json()["code"] == "BATCH_NOT_FOUND"
-            for path in ("/__admin/info", "/__admin/faults", "/__admin/bench"):
-                assert http.get(path).status_code == 404, path
-    finally:
-        proc.terminate()
-        code = proc.wait(timeout=15)
-        if proc.stdout is not None:
-            proc.stdout.close()
-    assert code == 0
+    assert_shipped_backend_has_no_admin([str(_binary(frozen_app)), "--run-demo-backend"], tmp_path)
 
 
 def test_demo_minimized_reaches_batch_finished(frozen_app: Path, tmp_path: Path) -> None:

@@ -15,11 +15,11 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.app_process import AppProcess
 from tests.backend import REPO
+from tests.packaging.conftest import assert_shipped_backend_has_no_admin
 
 pytestmark = pytest.mark.slow
 
@@ -132,34 +132,15 @@ def test_installed_demo_backend_has_no_admin_route(installed: Path, tmp_path: Pa
     tree): the API answers, /__admin does not exist, --faults is not an option."""
     python = _python_of(installed)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    command = [str(python), "-m", "storyclip_desktop.demo", "serve"]
-    proc = subprocess.Popen(
-        [*command, "--port", "0", "--db", str(tmp_path / "b.db"), "--api-key", "k"],
-        cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
-        with httpx.Client(base_url=url, timeout=10) as http:
-            batch = http.get("/api/metricool/batch/batch_1_x", headers={"X-Api-Key": "k"})
-            assert batch.json()["code"] == "BATCH_NOT_FOUND"
-            for path in ("/__admin/info", "/__admin/faults", "/__admin/bench"):
-                assert http.get(path).status_code == 404, path
-    finally:
-        proc.terminate()
-        code = proc.wait(timeout=15)
-        if proc.stdout is not None:
-            proc.stdout.close()
-    assert code == 0
+    command = [str(python), "-m", "storyclip_desktop.demo"]
+    assert_shipped_backend_has_no_admin(command, tmp_path, env)
     where = subprocess.run(
         [str(python), "-c", "import storyclip_desktop; print(storyclip_desktop.__file__)"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
     ).stdout  # fmt: skip
     assert not where.startswith(str(REPO)), where  # the installed copy, not this tree
     refused = subprocess.run(
-        [*command, "--db", str(tmp_path / "c.db"), "--faults", "{}"],
+        [*command, "serve", "--db", str(tmp_path / "c.db"), "--faults", "{}"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert refused.returncode == 2

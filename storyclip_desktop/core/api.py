@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, Protocol
@@ -29,6 +30,7 @@ from .auth import BodyTooLarge, parse_retry_after, read_error_body, read_limited
 from .log import get_logger, log_event
 from .model import (
     Batch,
+    BatchList,
     ControlResult,
     ProtocolError,
     PublishResult,
@@ -159,6 +161,56 @@ def _kind_for(status: int, is_json: bool) -> ApiErrorKind:
     return "protocol"  # 1xx, 3xx (redirects are not followed: they would carry the key)
 
 
+# httpcore's trace steps, by the timeout kind a deadline hit during them means.
+_TIMEOUT_KIND = {
+    "connect_tcp": "connect",
+    "start_tls": "connect",
+    "send_request_headers": "write",
+    "send_request_body": "write",
+    "receive_response_headers": "read",
+    "receive_response_body": "read",
+}
+
+
+class _Phase:
+    """Where one exchange is (httpx's ``trace`` extension), so a deadline that
+    hits it can say which timeout it was: ``pool`` until a connection is had,
+    then ``connect``, ``write`` or ``read`` (issue 13: never just "network")."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self) -> None:
+        self.kind = "pool"
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event.endswith(".started"):
+            self.kind = _TIMEOUT_KIND.get(event.split(".")[1], self.kind)
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    name = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):  # ConnectTimeout -> "connect timeout"
+        return f"{name}: {name.removesuffix('Timeout').lower()} timeout"
+    return name
+
+
+def _log_refused(what: str, batches: BatchList) -> None:
+    """A list entry the client cannot understand is skipped alone, and said so:
+    which batch, which field, which value (issue 13: one bad entry hid them all)."""
+    for entry in batches.refused:
+        log_event(
+            _log,
+            "error",
+            logging.WARNING,
+            where=what,
+            batch_id=entry.batch_id,
+            kind="protocol",
+            field=entry.error.field,
+            value=entry.error.value,
+            message=f"entry {entry.index} skipped: {entry.error.reason}",
+        )
+
+
 class StoryClipApi:
     """The StoryClip backend's REST calls and its event streams.
 
@@ -258,12 +310,14 @@ class StoryClipApi:
         json_body: Any,
         token: str,
     ) -> tuple[httpx.Response, bytes]:
+        phase = _Phase()
         request = self._rest.build_request(
             method,
             path,
             params=params,
             json=json_body,
             headers={"Authorization": f"Bearer {token}"},
+            extensions={"trace": phase},
         )
         response: httpx.Response | None = None
         try:
@@ -278,12 +332,14 @@ class StoryClipApi:
                     await response.aclose()
         except TimeoutError:
             raise ApiError(
-                "network", f"StoryClip {what} failed: no answer within {self._timeout:g} s"
+                "network",
+                f"StoryClip {what} failed: no answer within {self._timeout:g} s"
+                f" ({phase.kind} timeout)",
             ) from None
         except httpx.TransportError as exc:
             raise ApiError(
                 "network",
-                f"StoryClip {what} failed: could not reach the server ({type(exc).__name__})",
+                f"StoryClip {what} failed: could not reach the server ({_transport_reason(exc)})",
             ) from None
         except BodyTooLarge as exc:
             raise ApiError(
@@ -318,9 +374,11 @@ class StoryClipApi:
             log_event(_log, "api.error", what=what, kind=error.kind, status=status, code=error.code)
             raise error
         if not _looks_like_json(response.headers, body):
+            ctype = _cut(response.headers.get("Content-Type", "")) or "none"
             raise ApiError(
                 "protocol",
-                f"StoryClip {what} failed: the answer is not JSON (HTTP {status})",
+                f"StoryClip {what} failed: the answer is not JSON"
+                f" (HTTP {status}, content type {ctype!r})",
                 status=status,
             )
         try:
@@ -349,7 +407,8 @@ class StoryClipApi:
         data = await self._call(
             "active batches", "GET", "/api/metricool/batches/active", {"userId": user_id}
         )
-        result: list[Batch] = self._parsed("active batches", parse_active_list, data)
+        result: BatchList = self._parsed("active batches", parse_active_list, data)
+        _log_refused("active batches", result)
         return result
 
     async def batch(self, batch_id: str) -> Batch:
@@ -368,7 +427,8 @@ class StoryClipApi:
         answers ``not_found``)."""
         params = {"userId": user_id, "status": ",".join(statuses), "limit": str(int(limit))}
         data = await self._call("history", "GET", "/api/metricool/batches", params)
-        result: list[Batch] = self._parsed("history", parse_batch_list, data)
+        result: BatchList = self._parsed("history", parse_batch_list, data)
+        _log_refused("history", result)
         return result
 
     async def status(self, batch_id: str) -> StatusReport:
@@ -438,13 +498,15 @@ class StoryClipApi:
         token = await self._tokens.access_token()
         retried = False
         while True:
+            phase = _Phase()
             request = self._streams.build_request(
                 "GET",
                 "/api/metricool/stream",
                 params={"batchId": batch_id},
                 headers={**headers, "Authorization": f"Bearer {token}"},
+                extensions={"trace": phase},
             )
-            response = await self._send_stream(request)
+            response = await self._send_stream(request, phase)
             try:
                 status = response.status_code
                 if 200 < status < 300:
@@ -477,7 +539,7 @@ class StoryClipApi:
             finally:
                 await response.aclose()
 
-    async def _send_stream(self, request: httpx.Request) -> httpx.Response:
+    async def _send_stream(self, request: httpx.Request, phase: _Phase) -> httpx.Response:
         try:
             # The headers must come within the deadline (no read timeout on this
             # client); the body may take hours. Waiting for a free connection has
@@ -486,7 +548,9 @@ class StoryClipApi:
                 return await self._streams.send(request, stream=True)
         except TimeoutError:
             raise ApiError(
-                "network", f"StoryClip stream failed: no answer within {2 * self._timeout:g} s"
+                "network",
+                f"StoryClip stream failed: no answer within {2 * self._timeout:g} s"
+                f" ({phase.kind} timeout)",
             ) from None
         except httpx.PoolTimeout:
             raise ApiError(
@@ -495,7 +559,7 @@ class StoryClipApi:
         except httpx.TransportError as exc:
             raise ApiError(
                 "network",
-                f"StoryClip stream failed: could not reach the server ({type(exc).__name__})",
+                f"StoryClip stream failed: could not reach the server ({_transport_reason(exc)})",
             ) from None
 
     async def aclose(self) -> None:

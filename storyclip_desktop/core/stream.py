@@ -116,6 +116,11 @@ class _Stale(Exception):
     """The watchdog found the summary moved on while the stream said nothing."""
 
 
+class _Trickle(Exception):
+    """Bytes came for a whole watchdog period, but no complete event and no
+    heartbeat: partial bytes are not life (a slowloris server, a broken proxy)."""
+
+
 class _Dropped(Exception):
     """The connection broke while reading (reset, truncated frame, server killed)."""
 
@@ -142,6 +147,8 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
         fields = {"kind": "auth", "message": f"auth {exc.reason}"}
     elif isinstance(exc, _Stale):
         fields = {"kind": "stale", "message": "the summary moved on while the stream was silent"}
+    elif isinstance(exc, _Trickle):
+        fields = {"kind": "trickle", "message": "bytes without a complete event or heartbeat"}
     elif isinstance(exc, _Dropped):
         fields = {"kind": "dropped", "message": str(exc)}
     else:
@@ -172,6 +179,8 @@ class _Watchdog:
         self._deadline = loop.time() + self._period
         self._comments = self._comments_at_open = decoder.comments
         self._events = 0
+        self.bytes = 0  # bytes read on this connection (the reader counts them)
+        self._bytes_mark = 0  # ... when the last event came or the timer last fired
         self._check: asyncio.Task[None] | None = None
         self._verdict: BaseException | bool | None = None
         self._cancelled = False
@@ -188,6 +197,7 @@ class _Watchdog:
         self._events += 1
         self._deadline = now + self._period
         self._comments = self._decoder.comments
+        self._bytes_mark = self.bytes
 
     def _arm(self, when: float) -> None:
         if not self._closed:
@@ -199,14 +209,18 @@ class _Watchdog:
             self._arm(self._deadline)  # an event came since: look again then
             return
         self._deadline = now + self._period
+        # Bytes in this period that completed nothing: liveness counts complete
+        # events and heartbeats only, never partial bytes (issue 13).
+        trickled = self.bytes != self._bytes_mark
+        self._bytes_mark = self.bytes
         if self._decoder.comments != self._comments or self.busy:
             # Heartbeats, or the reader is busy with an event: alive.
             self._comments = self._decoder.comments
             self._arm(self._deadline)
             return
-        self._check = asyncio.ensure_future(self._run_check(self._events))
+        self._check = asyncio.ensure_future(self._run_check(self._events, trickled))
 
-    async def _run_check(self, events_before: int) -> None:
+    async def _run_check(self, events_before: int, trickled: bool) -> None:
         verdict: BaseException | bool | None
         try:
             await self._follower._watchdog_check()
@@ -216,6 +230,8 @@ class _Watchdog:
             verdict = exc
         else:
             verdict = True if self._follower.finished else None
+            if verdict is None and trickled and self._events == events_before:
+                verdict = _Trickle()  # the summary agrees, but the bytes are no stream
         if verdict is not True and (verdict is None or self._events != events_before):
             self._arm(self._deadline)  # alive, or it spoke meanwhile: its word wins
             return
@@ -394,7 +410,7 @@ class BatchFollower:
                                 self._sink.follower_reachable(False)
                             detail = exc.kind
                             at_least = exc.retry_after or 0.0
-                    except (_Stale, _Dropped, ProtocolError, SSEError) as exc:
+                    except (_Stale, _Trickle, _Dropped, ProtocolError, SSEError) as exc:
                         self._read_failed("stream", exc)
                         detail = type(exc).__name__.strip("_")
                     except AuthError as exc:
@@ -518,6 +534,7 @@ class BatchFollower:
         share_ends = idle_since = loop.time()
         try:
             async for chunk in chunks:
+                watch.bytes += len(chunk)
                 now = loop.time()
                 if now - idle_since > _SHARE:
                     share_ends = now + _SHARE  # we waited for these bytes: a new share

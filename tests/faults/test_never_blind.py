@@ -45,9 +45,7 @@ async def test_stream_failing_for_good_falls_back_to_polling(
     await until(lambda: rec.last_state(batch_id) == "polling", what="polling instead")
     # Polling reads the summary: the batch's progress is seen without any stream.
     await until(lambda: rec.published(batch_id) >= 3, what="progress while polling")
-    polls = [
-        e for e in logs.events("error") if e.get("batch_id") == batch_id and e.get("status")
-    ]
+    polls = [e for e in logs.events("error") if e.get("batch_id") == batch_id and e.get("status")]
     assert polls, "each refused stream open is logged with its status"
     assert all(e["status"] == status for e in polls), polls
     backend.reset_faults()

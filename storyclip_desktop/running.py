@@ -184,7 +184,7 @@ class RunningApp:
         """
         session = self.session
         if session is not None:
-            await session.stop_monitor()
+            await session.stop()
         if self.ui is not None:
             await self.ui.aclose()
         await _end_other_tasks()

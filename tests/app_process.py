@@ -39,6 +39,16 @@ Event = dict[str, Any]
 #: Every AppProcess made during the current test (tests/conftest.py checks their logs).
 LIVE: list[AppProcess] = []
 
+#: What a scenario that breaks the network or the server on purpose expects: the
+#: rooms that talk to the server say what failed, as warnings. A line at level
+#: error (an exception nobody handled, a crash of the loop) is never among them.
+EXPECT_NETWORK_ERRORS: tuple[dict[str, str], ...] = (
+    {
+        "level": "^warning$",
+        "where": "^(stream|poll|settle|discovery|active batches|history|catch_up|capabilities)$",
+    },
+)
+
 
 class AppProcess:
     """``python -m storyclip_desktop`` with a log file the test can read."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from .log import get_logger, log_event
 from .model import (
     PART_ONE,
     Batch,
+    BatchList,
     ControlResult,
     ProtocolError,
     PublishResult,
@@ -169,6 +171,56 @@ def _kind_for(status: int, is_json: bool) -> ApiErrorKind:
     return "protocol"  # 1xx, 3xx (redirects are not followed: they would carry the key)
 
 
+# httpcore's trace steps, by the timeout kind a deadline hit during them means.
+_TIMEOUT_KIND = {
+    "connect_tcp": "connect",
+    "start_tls": "connect",
+    "send_request_headers": "write",
+    "send_request_body": "write",
+    "receive_response_headers": "read",
+    "receive_response_body": "read",
+}
+
+
+class _Phase:
+    """Where one exchange is (httpx's ``trace`` extension), so a deadline that
+    hits it can say which timeout it was: ``pool`` until a connection is had,
+    then ``connect``, ``write`` or ``read`` (issue 13: never just "network")."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self) -> None:
+        self.kind = "pool"
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event.endswith(".started"):
+            self.kind = _TIMEOUT_KIND.get(event.split(".")[1], self.kind)
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    name = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):  # ConnectTimeout -> "connect timeout"
+        return f"{name}: {name.removesuffix('Timeout').lower()} timeout"
+    return name
+
+
+def _log_refused(what: str, batches: BatchList) -> None:
+    """A list entry the client cannot understand is skipped alone, and said so:
+    which batch, which field, which value (issue 13: one bad entry hid them all)."""
+    for entry in batches.refused:
+        log_event(
+            _log,
+            "error",
+            logging.WARNING,
+            where=what,
+            batch_id=entry.batch_id,
+            kind="protocol",
+            field=entry.error.field,
+            value=entry.error.value,
+            message=f"entry {entry.index} skipped: {entry.error.reason}",
+        )
+
+
 class StoryClipApi:
     """The StoryClip backend's REST calls and its event streams.
 
@@ -268,12 +320,14 @@ class StoryClipApi:
         json_body: Any,
         token: str,
     ) -> _Reply:
+        phase = _Phase()
         request = self._rest.build_request(
             method,
             path,
             params=params,
             json=json_body,
             headers={"Authorization": f"Bearer {token}"},
+            extensions={"trace": phase},
         )
         try:
             response, body = await exchange(
@@ -285,12 +339,14 @@ class StoryClipApi:
             )
         except TimeoutError:
             raise ApiError(
-                "network", f"StoryClip {what} failed: no answer within {self._timeout:g} s"
+                "network",
+                f"StoryClip {what} failed: no answer within {self._timeout:g} s"
+                f" ({phase.kind} timeout)",
             ) from None
         except httpx.TransportError as exc:
             raise ApiError(
                 "network",
-                f"StoryClip {what} failed: could not reach the server ({type(exc).__name__})",
+                f"StoryClip {what} failed: could not reach the server ({_transport_reason(exc)})",
             ) from None
         except BodyTooLarge as exc:
             raise ApiError(
@@ -324,9 +380,11 @@ class StoryClipApi:
             log_event(_log, "api.error", what=what, kind=error.kind, status=status, code=error.code)
             raise error
         if not _looks_like_json(response.headers, body):
+            ctype = shorten(response.headers.get("Content-Type", "")) or "none"
             raise ApiError(
                 "protocol",
-                f"StoryClip {what} failed: the answer is not JSON (HTTP {status})",
+                f"StoryClip {what} failed: the answer is not JSON"
+                f" (HTTP {status}, content type {ctype!r})",
                 status=status,
             )
         try:
@@ -359,7 +417,8 @@ class StoryClipApi:
         data = await self._call(
             "active batches", "GET", "/api/metricool/batches/active", {"userId": user_id}
         )
-        result: list[Batch] = self._parsed("active batches", parse_active_list, data)
+        result: BatchList = self._parsed("active batches", parse_active_list, data)
+        _log_refused("active batches", result)
         return result
 
     async def batch(self, batch_id: str) -> Batch:
@@ -393,7 +452,8 @@ class StoryClipApi:
         answers ``not_found``)."""
         params = {"userId": user_id, "status": ",".join(statuses), "limit": str(int(limit))}
         data = await self._call("history", "GET", "/api/metricool/batches", params)
-        result: list[Batch] = self._parsed("history", parse_batch_list, data)
+        result: BatchList = self._parsed("history", parse_batch_list, data)
+        _log_refused("history", result)
         return result
 
     async def status(self, batch_id: str) -> StatusReport:
@@ -461,13 +521,15 @@ class StoryClipApi:
             headers["Last-Event-ID"] = last_event_id
 
         async def attempt(token: str) -> _Reply:
+            phase = _Phase()
             request = self._streams.build_request(
                 "GET",
                 "/api/metricool/stream",
                 params={"batchId": batch_id},
                 headers={**headers, "Authorization": f"Bearer {token}"},
+                extensions={"trace": phase},
             )
-            return await self._stream_reply(request, token)
+            return await self._stream_reply(request, token, phase)
 
         reply = await with_token_retry(
             self._tokens, attempt, _token_rejected, lambda _r: self._log_rejected("stream")
@@ -487,10 +549,10 @@ class StoryClipApi:
         finally:
             await response.aclose()
 
-    async def _stream_reply(self, request: httpx.Request, token: str) -> _Reply:
+    async def _stream_reply(self, request: httpx.Request, token: str, phase: _Phase) -> _Reply:
         """Send a stream request; anything but 200 is read (capped, within the
         deadline), closed, and comes back with its error."""
-        response = await self._send_stream(request)
+        response = await self._send_stream(request, phase)
         status = response.status_code
         if status == 200:
             return _Reply(token, response, b"", None)
@@ -510,7 +572,7 @@ class StoryClipApi:
             token, response, body, self._error(status, response.headers, body, token, "stream")
         )
 
-    async def _send_stream(self, request: httpx.Request) -> httpx.Response:
+    async def _send_stream(self, request: httpx.Request, phase: _Phase) -> httpx.Response:
         try:
             # The headers must come within the deadline (no read timeout on this
             # client); the body may take hours. Waiting for a free connection has
@@ -519,7 +581,9 @@ class StoryClipApi:
                 return await self._streams.send(request, stream=True)
         except TimeoutError:
             raise ApiError(
-                "network", f"StoryClip stream failed: no answer within {2 * self._timeout:g} s"
+                "network",
+                f"StoryClip stream failed: no answer within {2 * self._timeout:g} s"
+                f" ({phase.kind} timeout)",
             ) from None
         except httpx.PoolTimeout:
             raise ApiError(
@@ -528,7 +592,7 @@ class StoryClipApi:
         except httpx.TransportError as exc:
             raise ApiError(
                 "network",
-                f"StoryClip stream failed: could not reach the server ({type(exc).__name__})",
+                f"StoryClip stream failed: could not reach the server ({_transport_reason(exc)})",
             ) from None
 
     async def aclose(self) -> None:

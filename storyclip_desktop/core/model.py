@@ -20,6 +20,7 @@ from typing import Any, Literal
 __all__ = [
     "ApiErrorBody",
     "Batch",
+    "BatchList",
     "BatchStatus",
     "Clip",
     "ClipStatus",
@@ -30,6 +31,7 @@ __all__ = [
     "ProgressEvent",
     "ProtocolError",
     "PublishResult",
+    "RefusedEntry",
     "StatusReport",
     "StreamEvent",
     "StreamState",
@@ -621,16 +623,61 @@ def parse_batch_response(value: object) -> Batch:
     return parse_batch(obj.get("batch"), "response.batch")
 
 
-def parse_active_list(value: object) -> list[Batch]:
-    """``GET /batches/active``: trust the list, not its ``count`` (contract)."""
+@dataclass(frozen=True, slots=True)
+class RefusedEntry:
+    """One entry of a batch list that could not be understood, and why.
+
+    ``batch_id`` is the entry's own ``batchId`` when it has a usable one (cut
+    short: server data), so the log can say which batch is not being followed.
+    """
+
+    index: int
+    batch_id: str | None
+    error: ProtocolError
+
+
+class BatchList(list[Batch]):
+    """The batches of a list answer that parsed, in order; ``refused`` holds the
+    entries that did not (each skipped alone: one bad entry must not hide the rest).
+    """
+
+    refused: tuple[RefusedEntry, ...]
+
+    def __init__(self, batches: list[Batch], refused: tuple[RefusedEntry, ...] = ()) -> None:
+        super().__init__(batches)
+        self.refused = refused
+
+
+def _entry_id(entry: object) -> str | None:
+    if isinstance(entry, Mapping):
+        raw = entry.get("batchId")
+        if isinstance(raw, str) and raw:
+            return raw if len(raw) <= _MAX_SHOWN else _short(raw)
+    return None
+
+
+def parse_active_list(value: object) -> BatchList:
+    """``GET /batches/active``: trust the list, not its ``count`` (contract).
+
+    Parsed entry by entry: an entry with an impossible value (``published: -1``)
+    is refused alone and reported in :attr:`BatchList.refused`; the envelope
+    itself (no ``batches`` list) still raises :class:`ProtocolError`.
+    """
     obj = _obj(value, "response")
     batches = obj.get("batches")
     if not isinstance(batches, list):
         raise ProtocolError("response.batches", batches, "expected a list")
-    return [parse_batch(b, f"response.batches[{i}]") for i, b in enumerate(batches)]
+    parsed: list[Batch] = []
+    refused: list[RefusedEntry] = []
+    for i, entry in enumerate(batches):
+        try:
+            parsed.append(parse_batch(entry, f"response.batches[{i}]"))
+        except ProtocolError as exc:
+            refused.append(RefusedEntry(i, _entry_id(entry), exc))
+    return BatchList(parsed, tuple(refused))
 
 
-def parse_batch_list(value: object) -> list[Batch]:
+def parse_batch_list(value: object) -> BatchList:
     """``GET /batches?status=...`` (history, Part 2): the same envelope as the active list."""
     return parse_active_list(value)
 

@@ -23,7 +23,7 @@ from .log import get_logger, log_event
 from .memory import MonitorMemory
 from .merge import NOTHING_SEEN, MergeResult, Seen, apply_event, apply_summary
 from .model import Batch, StreamEvent, StreamState, UnknownEvent
-from .stream import BatchFollower, FollowPolicy
+from .stream import BatchFollower, FollowPolicy, failure_fields
 
 __all__ = ["BatchMonitor"]
 
@@ -328,7 +328,8 @@ class BatchMonitor:
     def _api_failed(self, where: str, exc: ApiError, batch_id: str | None = None) -> None:
         if exc.kind in ("network", "unavailable"):
             self._set_reachable(False)
-        fields: dict[str, object] = {"where": where, "message": f"{exc.kind} {exc.status or ''}"}
+        # Precisely what failed (status, content type, field, timeout kind): issue 13.
+        fields: dict[str, object] = {"where": where, **failure_fields(exc)}
         if batch_id:
             fields["batch_id"] = batch_id
         log_event(_log, "error", logging.WARNING, **fields)

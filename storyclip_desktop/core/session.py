@@ -108,8 +108,8 @@ class DesktopSession:
 
     The ui calls :attr:`user_email`, :attr:`vault_message`, :meth:`sign_in`,
     :meth:`sign_out` and :meth:`refresh` (ui.services.AppServices); the app calls
-    :meth:`begin`, :meth:`use_demo`, :meth:`servers_changed`, :meth:`stop_monitor`
-    and :meth:`aclose`.
+    :meth:`begin`, :meth:`use_demo`, :meth:`servers_changed`, :meth:`stop` and
+    :meth:`aclose`.
     """
 
     def __init__(
@@ -381,16 +381,21 @@ class DesktopSession:
         self.api = self.auth = self.tokens = self.vault = None
         self.capabilities = None  # the next servers may differ
 
-    async def aclose(self) -> None:
-        """Quit: the session's own tasks end at once (a sign-in or a list the server
-        never answers included), the monitor stops, the clients close, the demo
-        backend stops. Call it after every other task that may use the clients ended."""
+    async def stop(self) -> None:
+        """Quitting, first step: the session's own tasks end at once (a sign-in, or a
+        monitor start whose first list the server never answers), then the monitor
+        stops. The clients stay open for :meth:`aclose`."""
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.stop_monitor()
+
+    async def aclose(self) -> None:
+        """Quit: :meth:`stop`, then the clients close and the demo backend stops. Call
+        it after every other task that may use the clients ended."""
+        await self.stop()
         await self._close_clients()
         await self._demo_backend.stop()
 

@@ -37,7 +37,7 @@ from .model import (
 )
 from .sse import SSEDecoder, SSEError, SSEMessage
 
-__all__ = ["Backoff", "BatchFollower", "FollowPolicy", "FollowerSink"]
+__all__ = ["Backoff", "BatchFollower", "FollowPolicy", "FollowerSink", "failure_fields"]
 
 _log = get_logger("stream")
 
@@ -65,6 +65,10 @@ class FollowPolicy:
     stalled_poll: float = 300.0
     settle_delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
     healthy_after: float = 10.0
+    # Failed connections in a row (none of them gave an event or a heartbeat)
+    # after which the summary is polled instead, as after a 404: a stream that
+    # answers 5xx, a redirect or an HTML page for good must not hide the batch.
+    fallback_after: int = 5
 
 
 class Backoff:
@@ -112,8 +116,44 @@ class _Stale(Exception):
     """The watchdog found the summary moved on while the stream said nothing."""
 
 
+class _Trickle(Exception):
+    """Bytes came for a whole watchdog period, but no complete event and no
+    heartbeat: partial bytes are not life (a slowloris server, a broken proxy)."""
+
+
 class _Dropped(Exception):
     """The connection broke while reading (reset, truncated frame, server killed)."""
+
+
+def failure_fields(exc: BaseException) -> dict[str, Any]:
+    """What went wrong with one read, precisely enough to act on from the log:
+    the kind, the HTTP status, the field and value refused, the transport error
+    (``ConnectTimeout``, ``ReadTimeout``...), never just "network"."""
+    fields: dict[str, Any]
+    if isinstance(exc, ApiError):
+        fields = {"kind": exc.kind, "message": str(exc)}
+        if exc.status is not None:
+            fields["status"] = exc.status
+        if exc.code:
+            fields["code"] = exc.code
+        cause = exc.__cause__
+        if isinstance(cause, ProtocolError):
+            fields["field"] = cause.field
+            fields["value"] = cause.value
+    elif isinstance(exc, ProtocolError):  # SSEError too
+        fields = {"kind": "protocol", "field": exc.field, "value": exc.value}
+        fields["message"] = exc.reason
+    elif isinstance(exc, AuthError):
+        fields = {"kind": "auth", "message": f"auth {exc.reason}"}
+    elif isinstance(exc, _Stale):
+        fields = {"kind": "stale", "message": "the summary moved on while the stream was silent"}
+    elif isinstance(exc, _Trickle):
+        fields = {"kind": "trickle", "message": "bytes without a complete event or heartbeat"}
+    elif isinstance(exc, _Dropped):
+        fields = {"kind": "dropped", "message": str(exc)}
+    else:
+        fields = {"kind": type(exc).__name__, "message": str(exc)}
+    return fields
 
 
 class _Watchdog:
@@ -137,8 +177,10 @@ class _Watchdog:
         self._reader = reader
         self._period = follower._policy.watchdog
         self._deadline = loop.time() + self._period
-        self._comments = decoder.comments
+        self._comments = self._comments_at_open = decoder.comments
         self._events = 0
+        self.bytes = 0  # bytes read on this connection (the reader counts them)
+        self._bytes_mark = 0  # ... when the last event came or the timer last fired
         self._check: asyncio.Task[None] | None = None
         self._verdict: BaseException | bool | None = None
         self._cancelled = False
@@ -146,11 +188,16 @@ class _Watchdog:
         self.busy = False  # the reader is applying events (not waiting for bytes)
         self._timer = loop.call_at(self._deadline, self._due)
 
+    def heard_anything(self) -> bool:
+        """Whether this connection gave a complete event or a heartbeat."""
+        return self._events > 0 or self._decoder.comments != self._comments_at_open
+
     def heard(self, now: float) -> None:
         """An event came: the stream is alive for another period."""
         self._events += 1
         self._deadline = now + self._period
         self._comments = self._decoder.comments
+        self._bytes_mark = self.bytes
 
     def _arm(self, when: float) -> None:
         if not self._closed:
@@ -162,14 +209,18 @@ class _Watchdog:
             self._arm(self._deadline)  # an event came since: look again then
             return
         self._deadline = now + self._period
+        # Bytes in this period that completed nothing: liveness counts complete
+        # events and heartbeats only, never partial bytes (issue 13).
+        trickled = self.bytes != self._bytes_mark
+        self._bytes_mark = self.bytes
         if self._decoder.comments != self._comments or self.busy:
             # Heartbeats, or the reader is busy with an event: alive.
             self._comments = self._decoder.comments
             self._arm(self._deadline)
             return
-        self._check = asyncio.ensure_future(self._run_check(self._events))
+        self._check = asyncio.ensure_future(self._run_check(self._events, trickled))
 
-    async def _run_check(self, events_before: int) -> None:
+    async def _run_check(self, events_before: int, trickled: bool) -> None:
         verdict: BaseException | bool | None
         try:
             await self._follower._watchdog_check()
@@ -179,6 +230,8 @@ class _Watchdog:
             verdict = exc
         else:
             verdict = True if self._follower.finished else None
+            if verdict is None and trickled and self._events == events_before:
+                verdict = _Trickle()  # the summary agrees, but the bytes are no stream
         if verdict is not True and (verdict is None or self._events != events_before):
             self._arm(self._deadline)  # alive, or it spoke meanwhile: its word wins
             return
@@ -241,6 +294,9 @@ class BatchFollower:
         self._last_poll_sig: tuple[object, ...] | None = None
         # (published, failed, current index) as far as this follower has been told
         self._told: tuple[int, int, int] = (0, 0, 0)
+        # Connections in a row that failed before giving an event or a heartbeat.
+        self._failures = 0
+        self._heard = False  # the current connection gave an event or a heartbeat
 
     # ------------------------------------------------------------ control
 
@@ -333,35 +389,51 @@ class BatchFollower:
         mode = "stream"
         poll_delay = self._policy.poll_initial
         next_stream_try = 0.0
+        poll_detail: str | None = None  # why the stream is not used (None: a 404)
         loop = asyncio.get_running_loop()
         try:
             while not self._finished:
                 if mode == "stream":
+                    at_least = 0.0
+                    fall_back = False
                     try:
                         await self._stream_once()
                         if self._finished:
                             break
-                        delay = self._backoff.next()
-                        self._set_state("reconnecting", delay, "stream ended")
+                        detail = "stream ended"
                     except ApiError as exc:
+                        self._read_failed("stream", exc)
                         if exc.kind == "not_found":
-                            mode = "poll"
-                            poll_delay = self._policy.poll_initial
-                            next_stream_try = loop.time() + self._policy.stream_retry_every
-                            continue
-                        if exc.kind in ("network", "unavailable"):
-                            self._sink.follower_reachable(False)
-                        delay = self._backoff.next(at_least=exc.retry_after or 0.0)
-                        self._set_state("reconnecting", delay, exc.kind)
-                    except (_Stale, _Dropped, ProtocolError, SSEError) as exc:
-                        delay = self._backoff.next()
-                        self._set_state("reconnecting", delay, type(exc).__name__.strip("_"))
+                            fall_back, detail = True, ""
+                        else:
+                            if exc.kind in ("network", "unavailable"):
+                                self._sink.follower_reachable(False)
+                            detail = exc.kind
+                            at_least = exc.retry_after or 0.0
+                    except (_Stale, _Trickle, _Dropped, ProtocolError, SSEError) as exc:
+                        self._read_failed("stream", exc)
+                        detail = type(exc).__name__.strip("_")
                     except AuthError as exc:
+                        # Not the stream's fault: no token at all. Not counted.
                         delay = self._backoff.next(at_least=self._auth_failed(exc))
                         self._set_state("reconnecting", delay, f"auth {exc.reason}")
+                        await self._sleep(delay)
+                        continue
+                    # A connection that gave an event or a heartbeat opened cleanly:
+                    # the count of failures in a row starts again after it.
+                    self._failures = 0 if self._heard else self._failures + 1
+                    if fall_back or self._failures >= self._policy.fallback_after:
+                        # Poll the summary instead; the stream is tried again now and then.
+                        mode = "poll"
+                        poll_detail = detail or None
+                        poll_delay = self._policy.poll_initial
+                        next_stream_try = loop.time() + self._policy.stream_retry_every
+                        continue
+                    delay = self._backoff.next(at_least=at_least)
+                    self._set_state("reconnecting", delay, detail)
                     await self._sleep(delay)
                     continue
-                # polling: the stream is gone (404) while the batch still runs
+                # polling: the stream is gone (404) or keeps failing while the batch runs
                 at_least = 0.0  # Retry-After of a refused poll: no sooner than that
                 try:
                     await self._read_summary()
@@ -370,6 +442,7 @@ class BatchFollower:
                         # The batch itself is gone from the server: nothing left to follow.
                         self._set_state("closed", detail="batch not found")
                         return
+                    self._read_failed("poll", exc)
                     if exc.kind in ("network", "unavailable"):
                         self._sink.follower_reachable(False)
                     poll_delay = min(self._policy.poll_max, poll_delay * 2)
@@ -384,10 +457,10 @@ class BatchFollower:
                 at_least = min(at_least, self._policy.max_delay * 4)
                 if stalled:
                     delay = max(self._policy.stalled_poll, at_least)
-                    self._set_state("stalled", delay)
+                    self._set_state("stalled", delay, poll_detail)
                 else:
                     delay = max(poll_delay, at_least)
-                    self._set_state("polling", delay)
+                    self._set_state("polling", delay, poll_detail)
                     poll_delay = min(self._policy.poll_max, poll_delay * 1.5)
                 poked = await self._sleep(delay)
                 if poked or loop.time() >= next_stream_try:
@@ -402,6 +475,17 @@ class BatchFollower:
         if self._finished:
             self._set_state("finished")
 
+    def _read_failed(self, where: str, exc: BaseException) -> None:
+        """Every failed read says where, for which batch, and exactly why (issue 13)."""
+        log_event(
+            _log,
+            "error",
+            logging.WARNING,
+            where=where,
+            batch_id=self.batch_id,
+            **failure_fields(exc),
+        )
+
     def _auth_failed(self, exc: AuthError) -> float:
         """A token refresh failed. Signed out ends the follower (re-raised); a passing
         failure (auth server offline, rate limited, a 5xx) is retried like any other
@@ -414,6 +498,7 @@ class BatchFollower:
 
     async def _stream_once(self) -> None:
         """One connection: open, re-read the summary, read until it ends or fails."""
+        self._heard = False
         self._set_state("connecting")
         loop = asyncio.get_running_loop()
         try:
@@ -429,7 +514,7 @@ class BatchFollower:
                     decoder.last_event_id = self._last_event_id
                 await self._read_events(response, decoder, opened)
         except (httpx.TransportError, httpx.StreamError, OSError) as exc:
-            raise _Dropped(type(exc).__name__) from exc
+            raise _Dropped(f"{type(exc).__name__} {exc}".strip()) from exc
 
     async def _read_events(
         self, response: httpx.Response, decoder: SSEDecoder, opened: float
@@ -449,6 +534,7 @@ class BatchFollower:
         share_ends = idle_since = loop.time()
         try:
             async for chunk in chunks:
+                watch.bytes += len(chunk)
                 now = loop.time()
                 if now - idle_since > _SHARE:
                     share_ends = now + _SHARE  # we waited for these bytes: a new share
@@ -476,6 +562,8 @@ class BatchFollower:
             return  # the watchdog found the batch finished
         finally:
             await watch.close()
+            if watch.heard_anything():
+                self._heard = True  # it opened cleanly: its end is not a failure in a row
             # Close the connection first, in this task: httpcore's generators
             # under aiter_bytes() then find it closed when they are finalized,
             # instead of taking its locks from another task.
@@ -545,6 +633,7 @@ class BatchFollower:
             except ApiError as exc:
                 if exc.kind == "not_found":
                     raise
+                self._read_failed("settle", exc)
                 continue
             if self._finished:
                 return

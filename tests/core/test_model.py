@@ -371,12 +371,45 @@ def test_active_list_trusts_the_list_not_the_count() -> None:
 
 
 def test_active_list_errors_name_the_item() -> None:
-    with pytest.raises(ProtocolError) as info:
-        parse_active_list({"batches": [summary(), summary(total="many")]})
-    assert field_of(info) == "response.batches[1].total"
+    # A bad entry no longer refuses the list (issue 13): it is refused alone, named.
+    batches = parse_active_list({"batches": [summary(), summary(total="many")]})
+    assert [b.batch_id for b in batches] == [BATCH_ID]
+    assert batches.refused[0].error.field == "response.batches[1].total"
     with pytest.raises(ProtocolError) as info:
         parse_active_list({"success": True, "count": 0})
     assert field_of(info) == "response.batches"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"published": -1},
+        {"failed": float("nan")},
+        {"total": float("inf")},
+        {"currentIndex": 10**400},
+        {"status": ["processing"]},
+        {"clips": [{"index": "x"}]},
+        {"batchId": None},
+    ],
+    ids=["negative", "nan", "1e999", "huge-int", "status-list", "bad-clip", "no-id"],
+)
+def test_one_bad_entry_does_not_hide_the_others(bad: dict[str, Any]) -> None:
+    """Issue 13, fix 3: the good batches beside a malformed one are still listed."""
+    entries = [summary(batchId="a"), summary(**{"batchId": "bad", **bad}), summary(batchId="c")]
+    for parse in (parse_active_list, parse_batch_list):
+        batches = parse({"success": True, "batches": entries, "count": 3})
+        assert [b.batch_id for b in batches] == ["a", "c"]
+        (refused,) = batches.refused
+        assert refused.index == 1
+        assert refused.batch_id == (None if bad == {"batchId": None} else "bad")
+        assert refused.error.field.startswith("response.batches[1].")
+
+
+def test_a_list_of_only_bad_entries_is_empty_not_refused() -> None:
+    batches = parse_active_list({"batches": [None, 5, "x", {"batchId": "z" * 500}]})
+    assert batches == []
+    assert [r.index for r in batches.refused] == [0, 1, 2, 3]
+    assert len(batches.refused[3].batch_id or "") <= 80  # server data, cut short
 
 
 def test_history_list_part2() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.app_process import AppProcess
+from tests.app_process import EXPECT_NETWORK_ERRORS, AppProcess
 from tests.backend import Backend
 from tests.faults.conftest import Row
 
@@ -96,7 +96,9 @@ def test_app_server_gone_then_back(
     backend = backend_factory(clip_seconds=0.25, retry_ms=500)
     batch_id = backend.create_batch(40, fail=[5])
     home = tmp_path / "home"
-    app = AppProcess(home, backend=backend, args=["--minimized"])
+    app = AppProcess(
+        home, backend=backend, args=["--minimized"], expect_errors=EXPECT_NETWORK_ERRORS
+    )
     apps.append(app.start())
     app.wait_event("stream_state", batch_id=batch_id, state="live")
     backend.kill()

@@ -23,7 +23,7 @@ from storyclip_desktop.core.model import Batch
 from .batch_card import StatusChip, color_label, plain_label, progress_color, set_progress
 from .resources import app_icon
 from .store import BatchStore
-from .texts import batch_status_text, fill, plural, short_id
+from .texts import batch_name_text, batch_status_text, plural
 
 if TYPE_CHECKING:
     from .main_window import Surroundings
@@ -237,7 +237,7 @@ class AccountView(QWidget):
         for row, batch in enumerate(shown):
             name, chip, bar = self._row_widgets[row]
             # Under load this runs once a frame: set only what differs.
-            label = fill(self.tr("Batch %1"), short_id(batch.batch_id))
+            label = batch_name_text(batch)
             if name.text() != label:
                 name.setText(label)
             if chip.status is not batch.status or chip.text() != batch_status_text(batch):

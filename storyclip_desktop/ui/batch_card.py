@@ -29,7 +29,14 @@ from storyclip_desktop.core.text import shorten
 from . import style
 from .clip_model import ClipTableModel, ClipTableView, plain_tooltip
 from .labels import breakable, color_label, plain_label
-from .texts import batch_status_text, fill, format_time, plural, short_id, stream_state_text
+from .texts import (
+    batch_name_text,
+    batch_status_text,
+    fill,
+    format_time,
+    plural,
+    stream_state_text,
+)
 
 __all__ = [
     "BatchCard",
@@ -136,6 +143,11 @@ class StatusChip(QLabel):
         painter.setFont(self.font())
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
         painter.end()
+
+
+def _name_key(batch: Batch) -> tuple[object, ...]:
+    first = batch.clips[0].title if batch.clips else None
+    return (batch.batch_id, batch.job_id, first, batch.total, len(batch.clips))
 
 
 def _chip_key(batch: Batch) -> tuple[object, ...]:
@@ -258,8 +270,9 @@ class BatchCard(QFrame):
         one count moved (a label set to the same text still costs a relayout)."""
         old, self._shown = self._shown, batch
         self._batch = batch
-        if old is None or old.batch_id != batch.batch_id:
-            self.title.setText(fill(self.tr("Batch %1"), short_id(batch.batch_id)))
+        if old is None or _name_key(old) != _name_key(batch):
+            # The name can change while the batch runs (its first clip's title arrives).
+            self.title.setText(batch_name_text(batch))
             self.title.setToolTip(plain_tooltip(batch.batch_id))
         if old is None or _chip_key(old) != _chip_key(batch):
             self.chip.set_batch(batch)

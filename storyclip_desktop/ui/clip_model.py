@@ -283,6 +283,26 @@ class ClipSortProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setSortRole(RawValueRole)
         self.setDynamicSortFilter(True)
+        self._failed_only = False
+
+    @property
+    def failed_only(self) -> bool:
+        return self._failed_only
+
+    def set_failed_only(self, failed_only: bool) -> None:
+        """Show only the failed clips (a notice's "Show failed clips")."""
+        if failed_only != self._failed_only:
+            self.beginFilterChange()
+            self._failed_only = failed_only
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, _parent: _ModelIndex) -> bool:
+        if not self._failed_only:
+            return True
+        source = self.sourceModel()
+        if not isinstance(source, ClipTableModel) or source_row >= len(source.clips):
+            return True
+        return source.clips[source_row].status is ClipStatus.FAILED
 
 
 class ClipTableView(QTableView):
@@ -342,7 +362,7 @@ class ClipTableView(QTableView):
         self._fit_height()
 
     @property
-    def proxy(self) -> QSortFilterProxyModel:
+    def proxy(self) -> ClipSortProxy:
         return self._proxy
 
     def _fit_height(self) -> None:

@@ -155,6 +155,7 @@ class DesktopUi(QObject):
         t.quitRequested.connect(self.quitRequested)
 
         self.notifier.activated.connect(self._on_notification_activated)
+        self.notifier.failedClipsRequested.connect(self.show_failed_clips)
         # After the store took the batch's final state (and every pending update).
         self.store.coalescer.batchFinished.connect(self._on_batch_finished)
         bridge.serverReachableChanged.connect(self.notifier.server_reachable)
@@ -239,10 +240,20 @@ class DesktopUi(QObject):
         dialog.open_on(batch_id)
         return dialog
 
-    def announce_active(self, count: int, batch_id: str | None = None) -> None:
+    def announce_active(
+        self, count: int, batch_id: str | None = None, batch_ids: tuple[str, ...] = ()
+    ) -> None:
         """Active batches were found (at start or sign-in): tell the user once."""
         if count > 0:
-            self.notifier.announce_active(count, batch_id)
+            self.notifier.announce_active(count, batch_id, batch_ids)
+
+    def show_failed_clips(self, batch_id: str) -> ActiveBatchesDialog:
+        """The dialog on ``batch_id`` with only its failed clips listed (a notice's action)."""
+        dialog = self.open_batches(batch_id)
+        card = dialog.cards.get(batch_id)
+        if card is not None and card.table is not None:
+            card.table.proxy.set_failed_only(True)
+        return dialog
 
     # ------------------------------------------------------------ actions
 
@@ -417,7 +428,7 @@ class DesktopUi(QObject):
         """At sign-in: say once what is publishing, and show it unless started minimized."""
         if not batch_ids:
             return
-        self.announce_active(len(batch_ids), batch_ids[0])
+        self.announce_active(len(batch_ids), batch_ids[0], tuple(batch_ids))
         if not self._minimized:
             self.open_batches()
             log_event(_log, "dialog_opened", reason="active_batches", count=len(batch_ids))

@@ -292,6 +292,18 @@ class SettingsDialog(QDialog):
 
         notes = QGroupBox(self.tr("Notifications"), page)
         box = QVBoxLayout(notes)
+        about_row = QHBoxLayout()
+        about_label = QLabel(self.tr("&Notify me about:"), notes)
+        self.notify_about = QComboBox(notes)
+        self.notify_about.setObjectName("notifyAbout")
+        self.notify_about.addItem(self.tr("Everything"), "everything")
+        self.notify_about.addItem(self.tr("Finished and failed publications"), "finished")
+        self.notify_about.addItem(self.tr("Failures only"), "failures")
+        self.notify_about.setAccessibleName(self.tr("Notify me about"))
+        about_label.setBuddy(self.notify_about)
+        about_row.addWidget(about_label)
+        about_row.addWidget(self.notify_about, 1)
+        box.addLayout(about_row)
         labels = {
             "active": self.tr("Publishing in progress when the app starts"),
             "completed": self.tr("A batch finished publishing"),
@@ -319,6 +331,7 @@ class SettingsDialog(QDialog):
         self.start_minimized.setChecked(settings.start_minimized)
         for kind, check in self.notify_boxes.items():
             check.setChecked(kind in settings.notifications)
+        self.notify_about.setCurrentIndex(max(0, self.notify_about.findData(settings.notify_about)))
 
     async def _load_key(self) -> None:
         try:
@@ -488,6 +501,7 @@ class SettingsDialog(QDialog):
             start_at_login=self.start_at_login.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
             notifications=frozenset(k for k, c in self.notify_boxes.items() if c.isChecked()),
+            notify_about=str(self.notify_about.currentData() or "everything"),
         )
 
     def save(self) -> None:

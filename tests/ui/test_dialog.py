@@ -41,7 +41,7 @@ def test_cards_follow_a_running_batch_to_the_end(qtbot: object, settings: QSetti
     run.start()
     card = _card(dialog, run.batch.batch_id)
     assert not dialog.empty.isVisible()
-    assert card.title.text() == "Batch abc123"
+    assert card.title.text() == "Clip 1 + 19 more"  # named by its first clip
     assert card.chip.text() == "Processing"
     assert card.progress.text() == "0 / 20 clips"
     assert card.stream_label.text() == "● Live"

@@ -37,7 +37,7 @@ def test_account_view_summarises_the_batches(ui: DesktopUi) -> None:
     assert account.detail.text() == "5 of 20 clips done so far."
     assert ui.window.connection.text() == "Connected — following 1 batch live"
     name, chip, bar = account._row_widgets[0]
-    assert (name.text(), chip.text(), bar.text()) == ("Batch abc123", "Processing", "5 / 20")
+    assert (name.text(), chip.text(), bar.text()) == ("Clip 1 + 19 more", "Processing", "5 / 20")
     second = BatchRun(ui.bridge, make_batch("batch_2_def456", total=4))
     second.start()
     second.publish_all()
@@ -56,17 +56,17 @@ def test_a_completed_batch_with_failed_clips_is_not_shown_as_all_good(ui: Deskto
     clean.start()
     clean.publish_all()
     clean.finish()
-    partial = BatchRun(ui.bridge, make_batch("batch_2_bbb222", total=30))
+    partial = BatchRun(ui.bridge, make_batch("batch_2_bbb222", total=30, job_id="spring-sale"))
     partial.start()
     partial.publish_all(fail={12})
     partial.finish()
     rows = {name.text(): (chip, bar) for name, chip, bar in account._row_widgets}
-    chip, bar = rows["Batch bbb222"]
+    chip, bar = rows["spring-sale"]  # the job id names it
     assert chip.text() == "Completed"
     assert bar.text() == "30 / 30 · 1 failed"
     highlight = QPalette.ColorRole.Highlight
     assert bar.palette().color(highlight) == QColor(style.PARTIAL_COLOR)
-    _clean_chip, clean_bar = rows["Batch aaa111"]
+    _clean_chip, clean_bar = rows["Clip 1 + 3 more"]
     assert clean_bar.text() == "4 / 4"
     assert clean_bar.palette().color(highlight) == style.chip_color(BatchStatus.COMPLETED)
     assert account.headline.text() == "Nothing is publishing right now"

@@ -89,10 +89,6 @@
         <source>Nothing is publishing right now</source>
         <translation>Nothing is publishing right now</translation>
     </message>
-    <message>
-        <source>Batch %1</source>
-        <translation>Batch %1</translation>
-    </message>
 </context>
 <context>
     <name>ActiveBatchesDialog</name>
@@ -140,10 +136,6 @@ Batches you publish from StoryClip appear here while they run.</translation>
 </context>
 <context>
     <name>BatchCard</name>
-    <message>
-        <source>Batch %1</source>
-        <translation>Batch %1</translation>
-    </message>
     <message>
         <source>Server error: %1</source>
         <translation>Server error: %1</translation>
@@ -219,7 +211,7 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
-        <extracomment>Set by the app: what the settings dialog saves and checks through.</extracomment>
+        <extracomment>Set by the app: what the settings dialog saves and checks through. The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
         <translation>StoryClip Desktop</translation>
     </message>
     <message>
@@ -325,20 +317,24 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Open</translation>
     </message>
     <message>
+        <source>Show failed clips</source>
+        <translation>Show failed clips</translation>
+    </message>
+    <message>
         <source>Publishing in progress</source>
         <translation>Publishing in progress</translation>
     </message>
     <message>
-        <source>Publishing failed</source>
-        <translation>Publishing failed</translation>
+        <source>Publishing failed: %1</source>
+        <translation>Publishing failed: %1</translation>
     </message>
     <message>
-        <source>Publishing cancelled</source>
-        <translation>Publishing cancelled</translation>
+        <source>Publishing cancelled: %1</source>
+        <translation>Publishing cancelled: %1</translation>
     </message>
     <message>
-        <source>Publishing completed</source>
-        <translation>Publishing completed</translation>
+        <source>Publishing completed: %1</source>
+        <translation>Publishing completed: %1</translation>
     </message>
     <message>
         <source>Could not connect to the server</source>
@@ -458,6 +454,26 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Notifications</source>
         <translation>Notifications</translation>
+    </message>
+    <message>
+        <source>&amp;Notify me about:</source>
+        <translation>&amp;Notify me about:</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Everything</translation>
+    </message>
+    <message>
+        <source>Finished and failed publications</source>
+        <translation>Finished and failed publications</translation>
+    </message>
+    <message>
+        <source>Failures only</source>
+        <translation>Failures only</translation>
+    </message>
+    <message>
+        <source>Notify me about</source>
+        <translation>Notify me about</translation>
     </message>
     <message>
         <source>Publishing in progress when the app starts</source>
@@ -769,6 +785,32 @@ Batches you publish from StoryClip appear here while they run.</translation>
             <numerusform>%1, %n failed</numerusform>
             <numerusform>%1, %n failed</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 + %n more</source>
+        <comment>batch name</comment>
+        <translation>
+            <numerusform>%1 + %n more</numerusform>
+            <numerusform>%1 + %n more</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) finished</source>
+        <translation>
+            <numerusform>%n publication finished</numerusform>
+            <numerusform>%n publications finished</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) published</source>
+        <translation>
+            <numerusform>%n clip published</numerusform>
+            <numerusform>%n clips published</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Batch %1</source>
+        <translation>Batch %1</translation>
     </message>
     <message>
         <source>Processing</source>

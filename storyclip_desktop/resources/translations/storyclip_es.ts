@@ -89,10 +89,6 @@
         <source>Nothing is publishing right now</source>
         <translation>No hay publicaciones en curso</translation>
     </message>
-    <message>
-        <source>Batch %1</source>
-        <translation>Lote %1</translation>
-    </message>
 </context>
 <context>
     <name>ActiveBatchesDialog</name>
@@ -140,10 +136,6 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
 </context>
 <context>
     <name>BatchCard</name>
-    <message>
-        <source>Batch %1</source>
-        <translation>Lote %1</translation>
-    </message>
     <message>
         <source>Server error: %1</source>
         <translation>Error del servidor: %1</translation>
@@ -219,7 +211,7 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
-        <extracomment>Set by the app: what the settings dialog saves and checks through.</extracomment>
+        <extracomment>Set by the app: what the settings dialog saves and checks through. The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
         <translation>StoryClip Desktop</translation>
     </message>
     <message>
@@ -325,20 +317,24 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Abrir</translation>
     </message>
     <message>
+        <source>Show failed clips</source>
+        <translation>Ver clips fallidos</translation>
+    </message>
+    <message>
         <source>Publishing in progress</source>
         <translation>Publicación en progreso</translation>
     </message>
     <message>
-        <source>Publishing failed</source>
-        <translation>Error en publicación</translation>
+        <source>Publishing failed: %1</source>
+        <translation>Error en publicación: %1</translation>
     </message>
     <message>
-        <source>Publishing cancelled</source>
-        <translation>Publicación cancelada</translation>
+        <source>Publishing cancelled: %1</source>
+        <translation>Publicación cancelada: %1</translation>
     </message>
     <message>
-        <source>Publishing completed</source>
-        <translation>Publicación completada</translation>
+        <source>Publishing completed: %1</source>
+        <translation>Publicación completada: %1</translation>
     </message>
     <message>
         <source>Could not connect to the server</source>
@@ -458,6 +454,26 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Notifications</source>
         <translation>Notificaciones</translation>
+    </message>
+    <message>
+        <source>&amp;Notify me about:</source>
+        <translation>&amp;Avisarme de:</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Todo</translation>
+    </message>
+    <message>
+        <source>Finished and failed publications</source>
+        <translation>Publicaciones terminadas y fallidas</translation>
+    </message>
+    <message>
+        <source>Failures only</source>
+        <translation>Solo los fallos</translation>
+    </message>
+    <message>
+        <source>Notify me about</source>
+        <translation>Avisarme de</translation>
     </message>
     <message>
         <source>Publishing in progress when the app starts</source>
@@ -769,6 +785,32 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
             <numerusform>%1; %n falló</numerusform>
             <numerusform>%1; %n fallaron</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 + %n more</source>
+        <comment>batch name</comment>
+        <translation>
+            <numerusform>%1 + %n más</numerusform>
+            <numerusform>%1 + %n más</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) finished</source>
+        <translation>
+            <numerusform>Terminó %n publicación</numerusform>
+            <numerusform>Terminaron %n publicaciones</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) published</source>
+        <translation>
+            <numerusform>%n clip publicado</numerusform>
+            <numerusform>%n clips publicados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Batch %1</source>
+        <translation>Lote %1</translation>
     </message>
     <message>
         <source>Processing</source>

@@ -163,9 +163,18 @@ class AccountView(QWidget):
     def update_summary(self) -> None:
         texts = plural()
         running = self._store.running()
+        paused = self._store.paused()
         finished = self._store.finished()
         sentences: list[str] = []
-        if running:
+        if not running and paused:
+            # Paused is not "nothing publishing": the batch waits for the user.
+            self.headline.setText(texts.paused_batches(len(paused)))
+            sentences.append(
+                texts.clips_done_so_far(sum(b.done for b in paused), sum(b.total for b in paused))
+            )
+            if finished:
+                sentences.append(self.tr("%n batch(es) finished earlier.", "", len(finished)))
+        elif running:
             total = sum(b.total for b in running)
             done = sum(b.done for b in running)
             failed = sum(b.failed for b in running)
@@ -173,6 +182,8 @@ class AccountView(QWidget):
             sentences.append(texts.clips_done_so_far(done, total))
             if failed:
                 sentences.append(texts.failed_clips_sentence(failed))
+            if paused:
+                sentences.append(self.tr("%n batch(es) paused.", "", len(paused)))
             if finished:
                 sentences.append(self.tr("%n batch(es) finished earlier.", "", len(finished)))
         else:
@@ -187,7 +198,7 @@ class AccountView(QWidget):
         text = " ".join(sentences)
         if self.detail.text() != text:
             self.detail.setText(text)
-        self._fill_rows(running + finished)
+        self._fill_rows(running + paused + finished)
 
     def how_you_hear(self) -> str:
         """What happens when a batch finishes, and when this window is closed, on this

@@ -159,7 +159,7 @@ def _progress_key(batch: Batch) -> tuple[object, ...]:
 
 
 def _counts_key(batch: Batch) -> tuple[object, ...]:
-    return (batch.published, batch.failed, batch.pending)
+    return (batch.published, batch.failed, batch.pending, batch.status)
 
 
 def _times_key(batch: Batch) -> tuple[object, ...]:
@@ -279,14 +279,12 @@ class BatchCard(QFrame):
         if old is None or _progress_key(old) != _progress_key(batch):
             self._update_progress(batch)
         if old is None or _counts_key(old) != _counts_key(batch):
-            self.counts.setText(
-                fill(
-                    self.tr("Published: %1 · Failed: %2 · Pending: %3"),
-                    batch.published,
-                    batch.failed,
-                    batch.pending,
-                )
-            )
+            if batch.status is BatchStatus.CANCELLED:
+                # Nothing is pending in a cancelled batch: what is left will not be published.
+                template = self.tr("Published: %1 · Failed: %2 · Not published: %3")
+            else:
+                template = self.tr("Published: %1 · Failed: %2 · Pending: %3")
+            self.counts.setText(fill(template, batch.published, batch.failed, batch.pending))
             if batch.failed > 0:
                 self.failure_note.setText("● " + plural().failed_clips(batch.failed))
                 self._color(self.failure_note, "red")

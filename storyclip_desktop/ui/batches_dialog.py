@@ -258,8 +258,9 @@ class ActiveBatchesDialog(QDialog):
     def _update_header(self) -> None:
         running = sum(1 for c in self.cards.values() if c.batch.status is BatchStatus.PROCESSING)
         finished = sum(1 for c in self.cards.values() if c.batch.is_final)
+        paused = sum(1 for c in self.cards.values() if c.batch.status is BatchStatus.PAUSED)
         failed = sum(c.batch.failed for c in self.cards.values())
-        self.summary.setText(plural().batches_summary(running, finished, failed))
+        self.summary.setText(plural().batches_summary(running, finished, failed, paused))
         self.empty.setVisible(not self.cards)
         notices: list[str] = []
         if not self._store.reachable:

@@ -141,10 +141,17 @@ class Texts(QObject):
             text = fill(self.tr("%1, %n failed", "published", failed), text)
         return text
 
-    def batches_summary(self, running: int, finished: int, failed_clips: int = 0) -> str:
-        """ "2 batches publishing · 3 batches finished · 1 clip failed";
+    def paused_batches(self, n: int) -> str:
+        return self.tr("%n batch(es) paused", "", n)
+
+    def batches_summary(
+        self, running: int, finished: int, failed_clips: int = 0, paused: int = 0
+    ) -> str:
+        """ "2 batches publishing · 1 batch paused · 3 batches finished · 1 clip failed";
         "Nothing publishing · …" when nothing runs (never "0 batches publishing")."""
         parts = [self.batches_publishing(running) if running else self.nothing_publishing()]
+        if paused:
+            parts.append(self.paused_batches(paused))
         if finished:
             parts.append(self.finished_batches(finished))
         if failed_clips:

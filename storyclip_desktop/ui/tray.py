@@ -221,11 +221,15 @@ class TrayIcon(QObject):
                 total,
             )
             return f"{text} · {texts.failed_clips(failed)}" if failed else text
+        paused = len(self._store.paused())
         if self._unseen_failures:
             failures = texts.failed_batches(len(self._unseen_failures))
-            return f"{texts.nothing_publishing()} · {failures}"
+            text = texts.nothing_publishing()
+            if paused:
+                text = f"{text} · {texts.paused_batches(paused)}"
+            return f"{text} · {failures}"
         finished = self._store.finished()
-        return texts.batches_summary(0, len(finished), sum(b.failed for b in finished))
+        return texts.batches_summary(0, len(finished), sum(b.failed for b in finished), paused)
 
     def update(self) -> None:
         """Refresh icon, tooltip and menu; only what changed is handed to the tray

@@ -63,6 +63,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n batch(es) paused.</source>
+        <translation>
+            <numerusform>%n batch paused.</numerusform>
+            <numerusform>%n batches paused.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n batch(es) finished.</source>
         <translation>
             <numerusform>%n batch finished.</numerusform>
@@ -147,6 +154,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Published: %1 · Failed: %2 · Pending: %3</source>
         <translation>Published: %1 · Failed: %2 · Pending: %3</translation>
+    </message>
+    <message>
+        <source>Published: %1 · Failed: %2 · Not published: %3</source>
+        <translation>Published: %1 · Failed: %2 · Not published: %3</translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -806,6 +817,13 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>
             <numerusform>%n clip published</numerusform>
             <numerusform>%n clips published</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) paused</source>
+        <translation>
+            <numerusform>%n batch paused</numerusform>
+            <numerusform>%n batches paused</numerusform>
         </translation>
     </message>
     <message>

@@ -63,6 +63,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n batch(es) paused.</source>
+        <translation>
+            <numerusform>%n lote en pausa.</numerusform>
+            <numerusform>%n lotes en pausa.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n batch(es) finished.</source>
         <translation>
             <numerusform>%n lote terminado.</numerusform>
@@ -147,6 +154,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Published: %1 · Failed: %2 · Pending: %3</source>
         <translation>Publicados: %1 · Fallidos: %2 · Pendientes: %3</translation>
+    </message>
+    <message>
+        <source>Published: %1 · Failed: %2 · Not published: %3</source>
+        <translation>Publicados: %1 · Fallidos: %2 · Sin publicar: %3</translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -806,6 +817,13 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>
             <numerusform>%n clip publicado</numerusform>
             <numerusform>%n clips publicados</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) paused</source>
+        <translation>
+            <numerusform>%n lote en pausa</numerusform>
+            <numerusform>%n lotes en pausa</numerusform>
         </translation>
     </message>
     <message>

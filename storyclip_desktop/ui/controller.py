@@ -21,6 +21,7 @@ from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 from storyclip_desktop.core.reasons import SIGN_IN_REASONS
+from storyclip_desktop.core.session import DEMO_EMAIL, DEMO_PASSWORD
 
 from .bridge import MonitorBridge
 from .main_window import MainWindow
@@ -33,7 +34,7 @@ from .services import AppServices
 from .session_bridge import SessionBridge
 from .store import BatchStore
 from .tasks import spawn
-from .texts import memory_text, sign_in_error, signed_out_text, vault_text
+from .texts import fill, memory_text, sign_in_error, signed_out_text, vault_text
 from .tray import TrayHost, TrayIcon
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ class DesktopUi(QObject):
         self.settings_backend: SettingsBackend | None = None
         self.allow_insecure = False
         self.api_key_overridden = False
+        #: Set by the app: the servers come from the command line or the environment
+        #: (then the settings can be saved without them).
+        self.servers_given = False
         self.log_folder: Path = log_dir()
         self.settings_dialog: SettingsDialog | None = None
         self.about_dialog: AboutDialog | None = None
@@ -141,6 +145,8 @@ class DesktopUi(QObject):
         w.refreshRequested.connect(self.refresh)
         w.signOutRequested.connect(self.sign_out)
         w.sign_in.submitted.connect(self._sign_in)
+        w.sign_in.setupRequested.connect(lambda: self.open_settings(first_run=True))
+        w.sign_in.demoRequested.connect(self._try_demo)
         w.settingsRequested.connect(lambda: self.open_settings())
         w.aboutRequested.connect(self.open_about)
         w.logFolderRequested.connect(self.open_log_folder)
@@ -192,6 +198,8 @@ class DesktopUi(QObject):
 
     def on_signed_in(self) -> None:
         """The session is there (form, restored from the keyring, or environment)."""
+        self.window.set_demo(self.demo_mode)
+        self.window.sign_in.set_needs_server(False)
         self.window.show_account(self.services.user_email, self.notice_text())
         self.tray.set_signed_in(True)
 
@@ -212,6 +220,11 @@ class DesktopUi(QObject):
 
     def show_window(self) -> None:
         self.window.bring_forward()
+
+    @property
+    def demo_mode(self) -> bool:
+        """The app runs on the local demo backend (``--demo`` or "Try the demo")."""
+        return bool(getattr(self.services, "demo", False))
 
     def tray_available(self) -> bool:
         """Closing the main window keeps the app running in the tray (Surroundings)."""
@@ -274,6 +287,7 @@ class DesktopUi(QObject):
             self.store.clear()
             self.window.show_sign_in()
             self.tray.set_signed_in(False)
+            self._offer_demo_account()
 
         spawn(self.services.sign_out(), where="ui.sign_out", on_done=done)
 
@@ -333,16 +347,26 @@ class DesktopUi(QObject):
             first_run=first_run,
             allow_insecure=self.allow_insecure,
             api_key_overridden=self.api_key_overridden,
+            servers_required=not (self.servers_given or self.demo_mode),
             parent=self.window,
         )
         dialog.applied.connect(self._settings_saved)
-        dialog.demoRequested.connect(self.demoRequested)
+        dialog.demoRequested.connect(self._try_demo)
+        if first_run:
+            # Cancelled: the sign-in form says there is no server and how to get one.
+            dialog.rejected.connect(lambda: self.window.sign_in.set_needs_server(True))
         self.settings_dialog = dialog
         log_event(_log, "settings_opened", first_run=first_run)
         dialog.open()
         return dialog
 
+    def _try_demo(self) -> None:
+        self.window.sign_in.set_needs_server(False)
+        self.demoRequested.emit()
+
     def _settings_saved(self, settings: AppSettings, servers_changed: bool) -> None:
+        if servers_changed:
+            self.window.sign_in.set_needs_server(False)
         self.apply_settings(settings)
         self.settingsApplied.emit(settings, servers_changed)
 
@@ -351,6 +375,19 @@ class DesktopUi(QObject):
         self.store.clear()
         self.window.show_sign_in()
         self.tray.set_signed_in(False)
+        self.window.set_demo(self.demo_mode)
+        self._offer_demo_account()
+
+    def _offer_demo_account(self) -> None:
+        """Signed out of the demo: its (public) account is filled in, ready to sign in."""
+        if self.demo_mode:
+            form = self.window.sign_in
+            form.email.setText(DEMO_EMAIL)
+            form.password.setText(DEMO_PASSWORD)
+            form.show_error(
+                fill(self.tr("Demo server: sign in as %1 to see its sample batches."), DEMO_EMAIL),
+                notice=True,
+            )
 
     def open_about(self) -> AboutDialog:
         if self.about_dialog is None:
@@ -384,8 +421,13 @@ class DesktopUi(QObject):
             backend = self.settings_backend
             key = await backend.load_api_key() if backend is not None else None
             settings = load_settings(self.settings)
+            demo = getattr(self.services, "demo_backend", None) if self.demo_mode else None
             text = diagnostics_text(
-                settings, self.log_folder, api_key_stored=bool(key), secrets=[key]
+                settings,
+                self.log_folder,
+                api_key_stored=bool(key),
+                secrets=[key],
+                demo_url=str(getattr(demo, "url", "")) if self.demo_mode else None,
             )
             QApplication.clipboard().setText(text)
             log_event(_log, "diagnostics_copied", chars=len(text))

@@ -332,8 +332,23 @@ class MainWindow(QMainWindow):
         self.account.set_busy(busy)
         self.refresh_action.setEnabled(self._signed_in and not busy)
 
+    @property
+    def demo(self) -> bool:
+        return getattr(self, "_demo", False)
+
+    def set_demo(self, demo: bool) -> None:
+        """Mark demo mode in the title and the status line: the batches shown are the
+        local demo server's, not the user's own."""
+        self._demo = demo
+        title = self.tr("StoryClip Desktop")
+        self.setWindowTitle(self.tr("%1 — Demo").replace("%1", title) if demo else title)
+        self.update_status()
+
     def update_status(self) -> None:
-        self.connection.setText(self.status_text())
+        text = self.status_text()
+        if self.demo:
+            text = self.tr("Demo server · %1").replace("%1", text)
+        self.connection.setText(text)
 
     def status_text(self) -> str:
         """One line about the connection: what a support person would ask first."""

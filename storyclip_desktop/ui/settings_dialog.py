@@ -132,8 +132,11 @@ class SettingsDialog(QDialog):
         first_run: bool = False,
         allow_insecure: bool = False,
         api_key_overridden: bool = False,
+        servers_required: bool = True,
         parent: QWidget | None = None,
     ) -> None:
+        """``servers_required``: Save needs the server fields filled (False where the
+        app's servers come from elsewhere: the demo, the command line, the environment)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("StoryClip Desktop settings"))
@@ -142,6 +145,8 @@ class SettingsDialog(QDialog):
         self.first_run = first_run
         self.allow_insecure = allow_insecure
         self.initial = backend.current()
+        self.servers_required = servers_required
+        self.api_key_overridden = api_key_overridden
         self._stored_key: str | None = None
         self._key_loaded = False
         self._busy = False
@@ -170,6 +175,23 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._general_page(), self.tr("General"))
         outer.addWidget(self.tabs, 1)
 
+        self.incomplete_note = plain_label(
+            self.tr(
+                "Fill in the API URL, the Supabase URL, the anon key and the API key "
+                "to save, or try the demo."
+            )
+            if first_run
+            else self.tr(
+                "Fill in the API URL, the Supabase URL, the anon key and the API key to save."
+            ),
+            self,
+        )
+        self.incomplete_note.setObjectName("incompleteNote")
+        self.incomplete_note.setWordWrap(True)
+        self.incomplete_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.incomplete_note.setVisible(False)
+        outer.addWidget(self.incomplete_note)
+
         self.save_status = plain_label(parent=self)
         self.save_status.setObjectName("saveStatus")
         self.save_status.setWordWrap(True)
@@ -194,6 +216,13 @@ class SettingsDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         outer.addWidget(self.buttons)
+        # Enter always means Save: no other button becomes the default when the one
+        # pressed last (Test connection) is disabled while it runs and focus moves on
+        # (it moved to "Try the demo", which dropped the typed settings).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.save_button.setDefault(True)
 
         self._fill(self.initial)
         if api_key_overridden:
@@ -405,10 +434,26 @@ class SettingsDialog(QDialog):
         for field, error in errors.items():
             field.set_error(error)
         valid = not any(errors.values())
-        self.save_button.setEnabled(valid and not self._busy and self._key_loaded)
+        missing = self.missing_fields()
+        self.incomplete_note.setVisible(bool(missing))
+        self.save_button.setEnabled(valid and not missing and not self._busy and self._key_loaded)
         complete = bool(self.api_url.text() and self.supabase_url.text())
         self.test_button.setEnabled(valid and complete and not self._busy)
         return valid
+
+    def missing_fields(self) -> list[str]:
+        """The server fields Save still needs (none where the servers come from elsewhere):
+        empty or partial settings are not saved as if they were a server."""
+        if not self.servers_required:
+            return []
+        fields = {
+            "api_url": self.api_url,
+            "supabase_url": self.supabase_url,
+            "anon_key": self.anon_key,
+        }
+        if not self.api_key_overridden:
+            fields["api_key"] = self.api_key
+        return [name for name, field in fields.items() if not field.text()]
 
     def test_connection(self) -> None:
         if not self.validate() or self._busy:
@@ -505,7 +550,7 @@ class SettingsDialog(QDialog):
         )
 
     def save(self) -> None:
-        if not self.validate() or self._busy:
+        if not self.validate() or self.missing_fields() or self._busy:
             return
         settings = self.collect()
         typed_key = self.api_key.text()

@@ -222,12 +222,16 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
-        <extracomment>Set by the app: what the settings dialog saves and checks through. The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
+        <extracomment>Set by the app: what the settings dialog saves and checks through. Set by the app: the servers come from the command line or the environment (then the settings can be saved without them). The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
         <translation>StoryClip Desktop</translation>
     </message>
     <message>
         <source>Could not refresh. Check your connection and try again.</source>
         <translation>Could not refresh. Check your connection and try again.</translation>
+    </message>
+    <message>
+        <source>Demo server: sign in as %1 to see its sample batches.</source>
+        <translation>Demo server: sign in as %1 to see its sample batches.</translation>
     </message>
     <message>
         <source>Could not open a file manager. The log folder is %1</source>
@@ -295,6 +299,14 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>&amp;About StoryClip Desktop</source>
         <translation>&amp;About StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>%1 — Demo</source>
+        <translation>%1 — Demo</translation>
+    </message>
+    <message>
+        <source>Demo server · %1</source>
+        <translation>Demo server · %1</translation>
     </message>
     <message>
         <source>Not signed in</source>
@@ -377,6 +389,14 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>General</source>
         <translation>General</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save, or try the demo.</source>
+        <translation>Fill in the API URL, the Supabase URL, the anon key and the API key to save, or try the demo.</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save.</source>
+        <translation>Fill in the API URL, the Supabase URL, the anon key and the API key to save.</translation>
     </message>
     <message>
         <source>Save</source>
@@ -652,6 +672,18 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>you@example.com</source>
         <translation>you@example.com</translation>
+    </message>
+    <message>
+        <source>There is no StoryClip server set up yet. Set it up with the addresses your StoryClip administrator gave you, or try the demo on this computer.</source>
+        <translation>There is no StoryClip server set up yet. Set it up with the addresses your StoryClip administrator gave you, or try the demo on this computer.</translation>
+    </message>
+    <message>
+        <source>&amp;Set up the server…</source>
+        <translation>&amp;Set up the server…</translation>
+    </message>
+    <message>
+        <source>&amp;Try the demo</source>
+        <translation>&amp;Try the demo</translation>
     </message>
     <message>
         <source>&amp;Email</source>

@@ -222,12 +222,16 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
-        <extracomment>Set by the app: what the settings dialog saves and checks through. The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
+        <extracomment>Set by the app: what the settings dialog saves and checks through. Set by the app: the servers come from the command line or the environment (then the settings can be saved without them). The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
         <translation>StoryClip Desktop</translation>
     </message>
     <message>
         <source>Could not refresh. Check your connection and try again.</source>
         <translation>No se pudo actualizar. Revisa tu conexión e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Demo server: sign in as %1 to see its sample batches.</source>
+        <translation>Servidor demo: inicia sesión como %1 para ver sus lotes de ejemplo.</translation>
     </message>
     <message>
         <source>Could not open a file manager. The log folder is %1</source>
@@ -295,6 +299,14 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>&amp;About StoryClip Desktop</source>
         <translation>&amp;Acerca de StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>%1 — Demo</source>
+        <translation>%1 — Demo</translation>
+    </message>
+    <message>
+        <source>Demo server · %1</source>
+        <translation>Servidor demo · %1</translation>
     </message>
     <message>
         <source>Not signed in</source>
@@ -377,6 +389,14 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>General</source>
         <translation>General</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save, or try the demo.</source>
+        <translation>Rellena la URL de la API, la URL de Supabase, la clave anon y la clave de API para guardar, o prueba la demo.</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save.</source>
+        <translation>Rellena la URL de la API, la URL de Supabase, la clave anon y la clave de API para guardar.</translation>
     </message>
     <message>
         <source>Save</source>
@@ -652,6 +672,18 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>you@example.com</source>
         <translation>tu@ejemplo.com</translation>
+    </message>
+    <message>
+        <source>There is no StoryClip server set up yet. Set it up with the addresses your StoryClip administrator gave you, or try the demo on this computer.</source>
+        <translation>Todavía no hay ningún servidor de StoryClip configurado. Configúralo con las direcciones que te dio tu administrador de StoryClip, o prueba la demo en este equipo.</translation>
+    </message>
+    <message>
+        <source>&amp;Set up the server…</source>
+        <translation>&amp;Configurar el servidor…</translation>
+    </message>
+    <message>
+        <source>&amp;Try the demo</source>
+        <translation>&amp;Probar la demo</translation>
     </message>
     <message>
         <source>&amp;Email</source>

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from storyclip_desktop.config import AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
@@ -106,6 +107,8 @@ class DesktopUi(QObject):
         self.servers_given = False
         self.log_folder: Path = log_dir()
         self.settings_dialog: SettingsDialog | None = None
+        #: The question on screen before something is lost (quit, sign out), if any.
+        self.question: QMessageBox | None = None
         self.about_dialog: AboutDialog | None = None
         self._memory_problem: str | None = None
         self._minimized = False
@@ -139,11 +142,13 @@ class DesktopUi(QObject):
         )
 
         w = self.window
-        w.quitRequested.connect(self.quitRequested)
+        w.ask_before_closing = True
+        w.quitRequested.connect(lambda: self.request_quit())
+        w.closeRequested.connect(lambda: self.request_quit(closing_window=True))
         w.hiddenToTray.connect(self._explain_tray_once)
         w.openBatchesRequested.connect(lambda: self.open_batches())
         w.refreshRequested.connect(self.refresh)
-        w.signOutRequested.connect(self.sign_out)
+        w.signOutRequested.connect(self.request_sign_out)
         w.sign_in.submitted.connect(self._sign_in)
         w.sign_in.setupRequested.connect(lambda: self.open_settings(first_run=True))
         w.sign_in.demoRequested.connect(self._try_demo)
@@ -156,9 +161,9 @@ class DesktopUi(QObject):
         t.openRequested.connect(self.show_window)
         t.batchesRequested.connect(lambda: self.open_batches())
         t.refreshRequested.connect(self.refresh)
-        t.signOutRequested.connect(self.sign_out)
+        t.signOutRequested.connect(self.request_sign_out)
         t.settingsRequested.connect(lambda: self.open_settings())
-        t.quitRequested.connect(self.quitRequested)
+        t.quitRequested.connect(lambda: self.request_quit())
 
         self.notifier.activated.connect(self._on_notification_activated)
         self.notifier.failedClipsRequested.connect(self.show_failed_clips)
@@ -280,6 +285,94 @@ class DesktopUi(QObject):
 
         # The account view follows from the session's signedIn, as for every sign-in.
         spawn(self.services.sign_in(email, password, remember), where="ui.sign_in", on_error=failed)
+
+    # ------------------------------------------------------------ asking first
+
+    def request_quit(self, closing_window: bool = False) -> QMessageBox | None:
+        """Quit, after asking when something would be lost: batches still publishing
+        (no notices until the app runs again), or, closing the window without a tray,
+        that this quits (and stops the demo server). The question, or None (quit now)."""
+        running = len(self.store.running()) if self.window.signed_in else 0
+        sentences = []
+        if closing_window:
+            sentences.append(
+                self.tr(
+                    "This desktop has no system tray, so closing this window quits "
+                    "StoryClip Desktop."
+                )
+            )
+            if self.demo_mode:
+                sentences.append(self.tr("The demo server on this computer stops too."))
+        if running:
+            sentences.append(
+                self.tr(
+                    "%n publication(s) are still publishing. The server keeps publishing "
+                    "them, but you get no notices about them until StoryClip Desktop runs again.",
+                    "",
+                    running,
+                )
+            )
+        if not sentences:
+            self.quitRequested.emit()
+            return None
+        return self._ask(
+            "quit", self.tr("Quit StoryClip Desktop?"), " ".join(sentences), self.tr("&Quit"),
+            self.quitRequested.emit, running,
+        )  # fmt: skip
+
+    def request_sign_out(self) -> QMessageBox | None:
+        """Sign out, after asking while batches publish (their notices stop)."""
+        running = len(self.store.running())
+        if not running:
+            self.sign_out()
+            return None
+        return self._ask(
+            "sign_out", self.tr("Sign out?"),
+            self.tr(
+                "%n publication(s) are still publishing. The server keeps publishing them, "
+                "but you get no notices about them until you sign in again.",
+                "",
+                running,
+            ),
+            self.tr("&Sign out"),
+            self.sign_out, running,
+        )  # fmt: skip
+
+    def _ask(
+        self,
+        what: str,
+        title: str,
+        text: str,
+        confirm: str,
+        on_yes: Callable[[], None],
+        running: int,
+    ) -> QMessageBox:
+        """A window-modal question that never blocks the loop (``open``, not ``exec``)."""
+        if self.question is not None:
+            self.question.close()
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.window)
+        box.setObjectName("question")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        yes = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(yes)
+        box.setAccessibleName(title)
+
+        def answered() -> None:
+            agreed = box.clickedButton() is yes
+            log_event(_log, "question_answered", what=what, agreed=agreed)
+            if self.question is box:
+                self.question = None
+            box.deleteLater()
+            if agreed:
+                on_yes()
+
+        box.finished.connect(answered)
+        self.question = box
+        log_event(_log, "question_asked", what=what, running=running)
+        self.show_window()
+        box.open()
+        return box
 
     def sign_out(self) -> None:
         def done() -> None:
@@ -518,7 +611,7 @@ class DesktopUi(QObject):
         """Quitting: save the windows' geometry, close them, remove the tray icon and
         close the D-Bus connection (await it before the loop closes)."""
         self.window.set_quitting()
-        for other in (self._dialog, self.settings_dialog, self.about_dialog):
+        for other in (self.question, self._dialog, self.settings_dialog, self.about_dialog):
             if other is not None:
                 other.close()
         self.window.close()

@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
 
     Signals:
         quitRequested(): the user asked to quit (menu, Ctrl+Q, or closing without a tray).
+        closeRequested(): closing without a tray, where the app asks first
+            (``ask_before_closing``); the window stays until the answer.
         hiddenToTray(): the window was closed and the app keeps running in the tray.
         openBatchesRequested(), refreshRequested(), signOutRequested(): user actions.
         settingsRequested(), aboutRequested(), logFolderRequested(),
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
     """
 
     quitRequested = Signal()
+    closeRequested = Signal()
     hiddenToTray = Signal()
     openBatchesRequested = Signal()
     refreshRequested = Signal()
@@ -177,6 +180,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("StoryClip Desktop"))
+        #: Closing without a tray asks first (set by the UI, which asks).
+        self.ask_before_closing = False
         self.setWindowIcon(app_icon())
         self._store: BatchStore | None = None
         self._account: AccountView | None = None
@@ -399,6 +404,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.hide()
             self.hiddenToTray.emit()
+            return
+        if self.ask_before_closing:
+            event.ignore()  # closing quits here: the UI asks, and quits on a yes
+            self.closeRequested.emit()
             return
         event.accept()
         self.quitRequested.emit()

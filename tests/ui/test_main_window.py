@@ -161,6 +161,8 @@ def test_sign_out_from_the_menu(ui: DesktopUi, qtbot: object) -> None:
     services = _signed_in(ui)
     ui.bridge.batch_added(make_batch())
     ui.window.sign_out_action.trigger()
+    assert ui.question is not None  # a batch is publishing: asked first (test_asking.py)
+    ui.question.defaultButton().click()
     qtbot.waitUntil(lambda: ui.window.stack.currentWidget() is ui.window.sign_in)  # type: ignore[attr-defined]
     assert services.calls == [("sign_out",)]
     assert ui.store.batches == []
@@ -191,9 +193,12 @@ def test_geometry_is_remembered(qtbot: object, settings: QSettings) -> None:
 
 
 def test_closing_without_a_tray_quits(ui: DesktopUi, qtbot: object) -> None:
+    """After saying so (test_asking.py has the whole question)."""
     ui.start()
+    ui.window.close()
+    assert ui.question is not None
     with qtbot.waitSignal(ui.quitRequested, timeout=1000):  # type: ignore[attr-defined]
-        ui.window.close()
+        ui.question.defaultButton().click()
 
 
 def test_closing_with_a_tray_hides_and_explains_once(

@@ -66,10 +66,15 @@ def test_menu_actions_do_what_they_say(loop: object, settings: QSettings, qtbot:
     qtbot.waitUntil(lambda: services.calls == [("refresh",)])  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not ui.refreshing)  # type: ignore[attr-defined]
 
+    # A batch is publishing: Quit and Sign out ask first (test_asking.py).
+    ui.tray.quit_action.trigger()
+    assert ui.question is not None
     with qtbot.waitSignal(ui.quitRequested, timeout=1000):  # type: ignore[attr-defined]
-        ui.tray.quit_action.trigger()
+        ui.question.defaultButton().click()
 
     ui.tray.sign_out_action.trigger()
+    assert ui.question is not None
+    ui.question.defaultButton().click()
     qtbot.waitUntil(lambda: ("sign_out",) in services.calls)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not ui.tray.sign_out_action.isEnabled())  # type: ignore[attr-defined]
     assert ui.tray.status_text() == "Not signed in"

@@ -222,8 +222,46 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
-        <extracomment>Set by the app: what the settings dialog saves and checks through. Set by the app: the servers come from the command line or the environment (then the settings can be saved without them). The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
+        <extracomment>Set by the app: what the settings dialog saves and checks through. Set by the app: the servers come from the command line or the environment (then the settings can be saved without them). The question on screen before something is lost (quit, sign out), if any. The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
         <translation>StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray, so closing this window quits StoryClip Desktop.</source>
+        <translation>Este escritorio no tiene bandeja del sistema, así que cerrar esta ventana cierra StoryClip Desktop.</translation>
+    </message>
+    <message>
+        <source>The demo server on this computer stops too.</source>
+        <translation>El servidor demo de este equipo también se detiene.</translation>
+    </message>
+    <message>
+        <source>Quit StoryClip Desktop?</source>
+        <translation>¿Salir de StoryClip Desktop?</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>Sign out?</source>
+        <translation>¿Cerrar sesión?</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out</source>
+        <translation>&amp;Cerrar sesión</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) are still publishing. The server keeps publishing them, but you get no notices about them until StoryClip Desktop runs again.</source>
+        <translation>
+            <numerusform>%n publicación sigue publicándose. El servidor la sigue publicando, pero no recibirás avisos hasta que StoryClip Desktop vuelva a abrirse.</numerusform>
+            <numerusform>%n publicaciones siguen publicándose. El servidor las sigue publicando, pero no recibirás avisos hasta que StoryClip Desktop vuelva a abrirse.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) are still publishing. The server keeps publishing them, but you get no notices about them until you sign in again.</source>
+        <translation>
+            <numerusform>%n publicación sigue publicándose. El servidor la sigue publicando, pero no recibirás avisos hasta que vuelvas a iniciar sesión.</numerusform>
+            <numerusform>%n publicaciones siguen publicándose. El servidor las sigue publicando, pero no recibirás avisos hasta que vuelvas a iniciar sesión.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Could not refresh. Check your connection and try again.</source>
@@ -258,6 +296,7 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     </message>
     <message>
         <source>&amp;StoryClip</source>
+        <extracomment>Closing without a tray asks first (set by the UI, which asks).</extracomment>
         <translation>&amp;StoryClip</translation>
     </message>
     <message>

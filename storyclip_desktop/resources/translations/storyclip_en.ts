@@ -116,10 +116,50 @@
         <translation>Read every batch again from the server (F5)</translation>
     </message>
     <message>
+        <source>&amp;All</source>
+        <translation>&amp;All</translation>
+    </message>
+    <message>
+        <source>&amp;Publishing</source>
+        <translation>&amp;Publishing</translation>
+    </message>
+    <message>
+        <source>F&amp;inished</source>
+        <translation>F&amp;inished</translation>
+    </message>
+    <message>
+        <source>Fai&amp;led</source>
+        <translation>Fai&amp;led</translation>
+    </message>
+    <message>
+        <source>Search names and clip titles</source>
+        <translation>Search names and clip titles</translation>
+    </message>
+    <message>
+        <source>Search batches</source>
+        <translation>Search batches</translation>
+    </message>
+    <message>
+        <source>&amp;Clear finished</source>
+        <translation>&amp;Clear finished</translation>
+    </message>
+    <message>
+        <source>Clear finished batches from this list</source>
+        <translation>Clear finished batches from this list</translation>
+    </message>
+    <message>
+        <source>Remove the finished batches from this list (the server keeps them)</source>
+        <translation>Remove the finished batches from this list (the server keeps them)</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</translation>
+    </message>
+    <message>
+        <source>The selected batch and its clips</source>
+        <translation>The selected batch and its clips</translation>
     </message>
     <message>
         <source>Refreshing…</source>
@@ -174,6 +214,57 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Ended %1</source>
         <translation>Ended %1</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListModel</name>
+    <message>
+        <source>%1 s</source>
+        <extracomment>What the search looks in: the batch&apos;s name, job id and clip titles (lowercase). The row&apos;s batch id.</extracomment>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progress</translation>
+    </message>
+    <message>
+        <source>Published / failed</source>
+        <translation>Published / failed</translation>
+    </message>
+    <message>
+        <source>Updates</source>
+        <translation>Updates</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Started</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Time left</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListView</name>
+    <message>
+        <source>Batches</source>
+        <translation>Batches</translation>
     </message>
 </context>
 <context>

@@ -116,10 +116,50 @@
         <translation>Volver a leer todos los lotes del servidor (F5)</translation>
     </message>
     <message>
+        <source>&amp;All</source>
+        <translation>&amp;Todos</translation>
+    </message>
+    <message>
+        <source>&amp;Publishing</source>
+        <translation>&amp;Publicando</translation>
+    </message>
+    <message>
+        <source>F&amp;inished</source>
+        <translation>&amp;Terminados</translation>
+    </message>
+    <message>
+        <source>Fai&amp;led</source>
+        <translation>&amp;Fallidos</translation>
+    </message>
+    <message>
+        <source>Search names and clip titles</source>
+        <translation>Buscar en nombres y títulos de clips</translation>
+    </message>
+    <message>
+        <source>Search batches</source>
+        <translation>Buscar lotes</translation>
+    </message>
+    <message>
+        <source>&amp;Clear finished</source>
+        <translation>&amp;Quitar terminados</translation>
+    </message>
+    <message>
+        <source>Clear finished batches from this list</source>
+        <translation>Quitar de esta lista los lotes terminados</translation>
+    </message>
+    <message>
+        <source>Remove the finished batches from this list (the server keeps them)</source>
+        <translation>Quitar de esta lista los lotes terminados (el servidor los conserva)</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No hay ningún lote publicándose ahora.
 Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</translation>
+    </message>
+    <message>
+        <source>The selected batch and its clips</source>
+        <translation>El lote seleccionado y sus clips</translation>
     </message>
     <message>
         <source>Refreshing…</source>
@@ -174,6 +214,57 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Ended %1</source>
         <translation>Fin %1</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListModel</name>
+    <message>
+        <source>%1 s</source>
+        <extracomment>What the search looks in: the batch&apos;s name, job id and clip titles (lowercase). The row&apos;s batch id.</extracomment>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progreso</translation>
+    </message>
+    <message>
+        <source>Published / failed</source>
+        <translation>Publicados / fallidos</translation>
+    </message>
+    <message>
+        <source>Updates</source>
+        <translation>Actualizaciones</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Inicio</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Tiempo restante</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListView</name>
+    <message>
+        <source>Batches</source>
+        <translation>Lotes</translation>
     </message>
 </context>
 <context>

@@ -140,6 +140,7 @@ class AccountView(QWidget):
 
         self._row_widgets: list[tuple[QLabel, StatusChip, QProgressBar]] = []
         self._row_ids: list[str] = []
+        self._row_texts: list[QLabel] = []
         store.changed.connect(self.update_summary)
         self.update_summary()
 
@@ -229,21 +230,26 @@ class AccountView(QWidget):
         ids = [b.batch_id for b in shown]
         if ids != self._row_ids:
             # Another set of batches: rebuild the rows (rare; progress only updates).
-            for row_widgets in self._row_widgets:
+            for row_widgets in [*self._row_widgets, *((t,) for t in self._row_texts)]:
                 for widget in row_widgets:
                     self._rows.removeWidget(widget)
                     widget.hide()
                     widget.deleteLater()
             self._row_widgets = []
+            self._row_texts = []
             for row in range(len(shown)):
                 name = plain_label(parent=self)
                 chip = StatusChip(self)
                 bar = QProgressBar(self)
                 bar.setMaximumHeight(bar.sizeHint().height())
+                bar.setTextVisible(False)  # the text beside it, not split across the fill
+                text_label = plain_label(parent=self)
                 self._rows.addWidget(name, row, 0)
                 self._rows.addWidget(chip, row, 1)
                 self._rows.addWidget(bar, row, 2)
+                self._rows.addWidget(text_label, row, 3)
                 self._row_widgets.append((name, chip, bar))
+                self._row_texts.append(text_label)
             self._row_ids = ids
         for row, batch in enumerate(shown):
             name, chip, bar = self._row_widgets[row]
@@ -257,6 +263,8 @@ class AccountView(QWidget):
             text = plural().short_progress(batch.done, batch.total, batch.failed)
             if (bar.maximum(), bar.value(), bar.format()) != (max(batch.total, 1), value, text):
                 set_progress(bar, value, max(batch.total, 1), text)
+                self._row_texts[row].setText(text)
+                bar.setAccessibleName(f"{label}: {text}")
             palette = bar.palette()
             color = progress_color(batch, self.palette())
             if palette.color(QPalette.ColorRole.Highlight) != color:

@@ -219,10 +219,16 @@ class BatchCard(QFrame):
         top.addWidget(self.times)
         layout.addLayout(top)
 
+        # The text beside the bar, not on it: on the bar it was split across the
+        # fill's edge, half on each colour, hard to read in either palette.
+        bar_row = QHBoxLayout()
         self.progress = QProgressBar(self)
-        self.progress.setTextVisible(True)
-        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.progress)
+        self.progress.setTextVisible(False)
+        self.progress_text = plain_label(parent=self)
+        self.progress_text.setObjectName("progressText")
+        bar_row.addWidget(self.progress, 1)
+        bar_row.addWidget(self.progress_text)
+        layout.addLayout(bar_row)
 
         middle = QHBoxLayout()
         self.counts = plain_label(parent=self)
@@ -315,6 +321,8 @@ class BatchCard(QFrame):
         else:
             text = plural().clips_progress(batch.done, total, batch.failed)
             set_progress(self.progress, batch.done, total, text)
+        self.progress_text.setText(self.progress.text())
+        self.progress.setAccessibleName(self.progress.text())
         palette = self.progress.palette()
         palette.setColor(QPalette.ColorRole.Highlight, progress_color(batch, self.palette()))
         self.progress.setPalette(palette)

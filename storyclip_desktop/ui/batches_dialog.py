@@ -182,8 +182,9 @@ class ActiveBatchesDialog(QDialog):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.list)
         self.splitter.addWidget(self.scroll_area)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([240, 360])  # the list, and the selected batch's clips
         layout.addWidget(self.splitter, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

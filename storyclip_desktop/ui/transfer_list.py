@@ -196,13 +196,17 @@ class BatchListModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation is not Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+        if orientation is not Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.COUNTS:
+            return self.tr("Published / failed · total clips")
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
             self.tr("Name"),
             self.tr("Status"),
             self.tr("Progress"),
-            self.tr("Published / failed"),
+            self.tr("Counts"),
             self.tr("Updates"),
             self.tr("Started"),
             self.tr("Time left"),
@@ -357,7 +361,8 @@ class ProgressDelegate(QStyledItemDelegate):
         fraction = float(value) if isinstance(value, int | float) else 0.0
         rect: QRect = option.rect.adjusted(4, 4, -4, -4)
         metrics = option.fontMetrics
-        text_width = min(metrics.horizontalAdvance(text) + 8, rect.width() // 2)
+        # The text gets what it needs; the bar keeps at least a third of the cell.
+        text_width = min(metrics.horizontalAdvance(text) + 8, rect.width() * 2 // 3)
         bar_rect = QRect(rect.left(), rect.top(), rect.width() - text_width, rect.height())
         text_rect = QRect(bar_rect.right() + 6, rect.top(), text_width - 6, rect.height())
 
@@ -422,12 +427,13 @@ class BatchListView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(BatchListModel.NAME, QHeaderView.ResizeMode.Stretch)
         fm = self.fontMetrics()
+        sample = datetime(2026, 12, 30, 23, 58, tzinfo=UTC)
         widths = {
-            BatchListModel.STATUS: fm.horizontalAdvance("Processing") + 24,
-            BatchListModel.PROGRESS: fm.horizontalAdvance("000 / 000 · 00 failed") + 90,
-            BatchListModel.COUNTS: fm.horizontalAdvance("000 / 00 · 000") + 20,
-            BatchListModel.STREAM: fm.horizontalAdvance("Reconnecting in 30 s") + 16,
-            BatchListModel.STARTED: fm.horizontalAdvance("00/00/00 00:00") + 16,
+            BatchListModel.STATUS: fm.horizontalAdvance("Processing") + 20,
+            BatchListModel.PROGRESS: fm.horizontalAdvance("000 / 000 · 00 failed") + 70,
+            BatchListModel.COUNTS: fm.horizontalAdvance("000 / 00 · 000") + 16,
+            BatchListModel.STREAM: fm.horizontalAdvance("Reconnecting…") + 16,
+            BatchListModel.STARTED: fm.horizontalAdvance(format_time(sample, with_date=True)) + 16,
             BatchListModel.LEFT: fm.horizontalAdvance("0 h 00 min") + 16,
         }
         for column, width in widths.items():

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUTOSTART_SUPPORTED",
+    "DEFAULT_WEB_APP_URL",
     "ENV_ANON_KEY",
     "ENV_API_KEY",
     "ENV_API_URL",
@@ -67,6 +68,8 @@ __all__ = [
 
 #: Notifications the user can switch off, by the notifier's ``kind``.
 NOTIFICATION_KINDS = ("active", "completed", "failed", "cancelled", "unreachable")
+#: The StoryClip web app users know ("open in the web app"; wire contract).
+DEFAULT_WEB_APP_URL = "https://stories.creatorsflow.app"
 #: "Notify me about": everything (the default) / finished and failed / failures only,
 #: as the kinds each lets through (before the per-kind choices above).
 NOTIFY_LEVELS: dict[str, frozenset[str]] = {
@@ -84,6 +87,7 @@ _KEYS = {
     "language": "ui/language",
     "start_at_login": "startup/atLogin",
     "start_minimized": "startup/minimized",
+    "web_app_url": "servers/webAppUrl",
 }
 _NOTIFY_KEY = "notifications/"
 _NOTIFY_LEVEL_KEY = "notifications/about"
@@ -133,6 +137,8 @@ class AppSettings:
     notifications: frozenset[str] = frozenset(NOTIFICATION_KINDS)
     #: "Notify me about" (a key of :data:`NOTIFY_LEVELS`).
     notify_about: str = "everything"
+    #: Where "Open in StoryClip" goes.
+    web_app_url: str = DEFAULT_WEB_APP_URL
 
     def saved_servers(self) -> dict[str, str]:
         """The ``saved`` mapping :func:`resolve_servers` takes."""
@@ -160,6 +166,7 @@ class AppSettings:
             "start_minimized": self.start_minimized,
             "notifications": sorted(self.notifications),
             "notify_about": self.notify_about,
+            "web_app_url": self.web_app_url,
         }
         if api_key_stored is not None:
             out["api_key"] = "[in the keyring]" if api_key_stored else "[not set]"
@@ -184,6 +191,7 @@ def load_settings(store: SettingsStore) -> AppSettings:
         start_minimized=_as_bool(store.value(_KEYS["start_minimized"]), default=False),
         notifications=notifications,
         notify_about=about if about in NOTIFY_LEVELS else "everything",
+        web_app_url=_as_text(store.value(_KEYS["web_app_url"])) or DEFAULT_WEB_APP_URL,
     )
 
 
@@ -195,6 +203,7 @@ def save_settings(store: SettingsStore, settings: AppSettings) -> None:
     store.setValue(_KEYS["language"], settings.language)
     store.setValue(_KEYS["start_at_login"], settings.start_at_login)
     store.setValue(_KEYS["start_minimized"], settings.start_minimized)
+    store.setValue(_KEYS["web_app_url"], settings.web_app_url)
     for kind in NOTIFICATION_KINDS:
         store.setValue(_NOTIFY_KEY + kind, kind in settings.notifications)
     store.setValue(_NOTIFY_LEVEL_KEY, settings.notify_about)

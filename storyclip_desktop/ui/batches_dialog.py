@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut, QShowEvent
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -24,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storyclip_desktop.config import DEFAULT_WEB_APP_URL
 from storyclip_desktop.core.model import Batch, BatchStatus
 
 from .batch_card import BatchCard, plain_label
@@ -142,6 +150,14 @@ class ActiveBatchesDialog(QDialog):
         )
         self.clear_button.clicked.connect(self.clear_finished)
         tools.addWidget(self.clear_button)
+        #: Where "Open in StoryClip" goes (the settings' web app address).
+        self.web_app_url = DEFAULT_WEB_APP_URL
+        self.web_button = QPushButton(self.tr("Open in &StoryClip"), self)
+        self.web_button.setObjectName("openWebApp")
+        self.web_button.setAutoDefault(False)
+        self.web_button.setToolTip(self.tr("Open the StoryClip web app in the browser"))
+        self.web_button.clicked.connect(self.open_web_app)
+        tools.addWidget(self.web_button)
         layout.addLayout(tools)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.search.setFocus)
 
@@ -259,6 +275,11 @@ class ActiveBatchesDialog(QDialog):
         card.set_expanded(True)
         QTimer.singleShot(0, lambda: self._scroll_to(batch_id))
         return True
+
+    def open_web_app(self) -> bool:
+        """The StoryClip web app in the browser (the wire contract knows no address
+        for one publication there, so the app's own start page)."""
+        return bool(QDesktopServices.openUrl(QUrl(self.web_app_url)))
 
     def set_filter(self, status: StatusFilter) -> None:
         """Show only the batches of that status (All / Publishing / Finished / Failed)."""

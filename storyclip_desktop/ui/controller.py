@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from storyclip_desktop.config import AppSettings, load_settings, log_dir
+from storyclip_desktop.config import DEFAULT_WEB_APP_URL, AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 from storyclip_desktop.core.reasons import SIGN_IN_REASONS
@@ -105,6 +105,7 @@ class DesktopUi(QObject):
         #: Set by the app: the servers come from the command line or the environment
         #: (then the settings can be saved without them).
         self.servers_given = False
+        self.web_app_url = DEFAULT_WEB_APP_URL
         self.log_folder: Path = log_dir()
         self.settings_dialog: SettingsDialog | None = None
         #: The question on screen before something is lost (quit, sign out), if any.
@@ -249,6 +250,7 @@ class DesktopUi(QObject):
             dialog.refreshRequested.connect(self.refresh)
             dialog.shown.connect(self.tray.batches_seen)
             dialog.set_busy(self._refreshing)
+            dialog.web_app_url = self.web_app_url
             self._dialog = dialog
         return self._dialog
 
@@ -420,8 +422,11 @@ class DesktopUi(QObject):
     # ------------------------------------------------------------ settings and help
 
     def apply_settings(self, settings: AppSettings) -> None:
-        """Settings that act at once: which notifications to show."""
+        """Settings that act at once: which notifications to show, the web app's address."""
         self.notifier.set_preferences(settings)
+        self.web_app_url = settings.web_app_url
+        if self._dialog is not None:
+            self._dialog.web_app_url = settings.web_app_url
 
     def open_settings(self, first_run: bool = False) -> SettingsDialog | None:
         """Show the settings dialog (one at a time); None when the app gave no backend."""

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from storyclip_desktop.config import (
     AUTOSTART_SUPPORTED,
+    DEFAULT_WEB_APP_URL,
     NOTIFICATION_KINDS,
     AppSettings,
     ConfigError,
@@ -298,6 +299,9 @@ class SettingsDialog(QDialog):
         self.language.addItem("Español", "es")
         self.language.addItem("English", "en")
         form.addRow(self.tr("Language"), self.language)
+        self.web_app_url = _Field("webAppUrl", DEFAULT_WEB_APP_URL, page)
+        self.web_app_url.edit.setAccessibleName(self.tr("StoryClip web app address"))
+        form.addRow(self.tr("StoryClip web app"), self.web_app_url)
         lang_note = plain_label(self.tr("A new language applies the next time the app starts."))
         lang_note.setWordWrap(True)
         lang_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -358,6 +362,8 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(max(0, index))
         self.start_at_login.setChecked(settings.start_at_login)
         self.start_minimized.setChecked(settings.start_minimized)
+        web = settings.web_app_url
+        self.web_app_url.edit.setText("" if web == DEFAULT_WEB_APP_URL else web)
         for kind, check in self.notify_boxes.items():
             check.setChecked(kind in settings.notifications)
         self.notify_about.setCurrentIndex(max(0, self.notify_about.findData(settings.notify_about)))
@@ -430,6 +436,7 @@ class SettingsDialog(QDialog):
             self.supabase_url: self._url_error("supabase_url", self.supabase_url.text()),
             self.anon_key: self._key_error("anon_key", self.anon_key.text()),
             self.api_key: self._key_error("api_key", self.api_key.text()),
+            self.web_app_url: self._url_error("web_app_url", self.web_app_url.text()),
         }
         for field, error in errors.items():
             field.set_error(error)
@@ -547,6 +554,7 @@ class SettingsDialog(QDialog):
             start_minimized=self.start_minimized.isChecked(),
             notifications=frozenset(k for k, c in self.notify_boxes.items() if c.isChecked()),
             notify_about=str(self.notify_about.currentData() or "everything"),
+            web_app_url=self.web_app_url.text().rstrip("/") or DEFAULT_WEB_APP_URL,
         )
 
     def save(self) -> None:

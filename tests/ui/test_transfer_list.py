@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QLineEdit
@@ -157,3 +158,46 @@ def test_every_control_has_a_name_and_the_list_paints(qtbot: object) -> None:
     assert not dialog.list.grab().isNull()  # the progress delegate paints
     assert dialog.list.model().index(0, 0, QModelIndex()).data(Qt.ItemDataRole.ToolTipRole)
     assert BatchStatus.PROCESSING.value == "processing"
+
+
+def test_links_out_to_the_web_app_and_a_published_post(
+    qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Open in StoryClip" goes to the web app's address (a setting, the deployed app
+    by default); a published clip with a Facebook post id opens that post."""
+    from PySide6.QtGui import QDesktopServices
+
+    from storyclip_desktop.config import AppSettings, load_settings
+    from storyclip_desktop.ui.clip_model import post_url
+
+    opened: list[str] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True
+    )
+    dialog, _bridge = _dialog(qtbot)
+    assert dialog.web_button.accessibleName() or dialog.web_button.text()
+    dialog.web_button.click()
+    assert opened == ["https://stories.creatorsflow.app"]
+    assert AppSettings().web_app_url == "https://stories.creatorsflow.app"
+    assert load_settings(_DictStore({"servers/webAppUrl": "https://my.example"})).web_app_url == (
+        "https://my.example"
+    )
+    published = make_clip(1, "published", facebook_post_id="1234_5678")
+    assert post_url(published) == "https://www.facebook.com/1234_5678"
+    assert post_url(make_clip(1, "pending", facebook_post_id="1234")) is None
+    assert post_url(make_clip(1, "published", facebook_post_id="../evil")) is None
+    assert post_url(make_clip(1, "published")) is None
+
+
+class _DictStore:
+    def __init__(self, values: dict[str, object]) -> None:
+        self.values = values
+
+    def value(self, key: str, default: object = None) -> object:
+        return self.values.get(key, default)
+
+    def setValue(self, key: str, value: object) -> None:
+        self.values[key] = value
+
+    def remove(self, key: str) -> None:
+        self.values.pop(key, None)

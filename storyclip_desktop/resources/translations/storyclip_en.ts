@@ -152,6 +152,15 @@
         <translation>Remove the finished batches from this list (the server keeps them)</translation>
     </message>
     <message>
+        <source>Open in &amp;StoryClip</source>
+        <extracomment>Where &quot;Open in StoryClip&quot; goes (the settings&apos; web app address).</extracomment>
+        <translation>Open in &amp;StoryClip</translation>
+    </message>
+    <message>
+        <source>Open the StoryClip web app in the browser</source>
+        <translation>Open the StoryClip web app in the browser</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No batch is publishing right now.
@@ -232,6 +241,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
+        <source>Published / failed · total clips</source>
+        <translation>Published / failed · total clips</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -244,8 +257,8 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Progress</translation>
     </message>
     <message>
-        <source>Published / failed</source>
-        <translation>Published / failed</translation>
+        <source>Counts</source>
+        <translation>Counts</translation>
     </message>
     <message>
         <source>Updates</source>
@@ -307,6 +320,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Copy row</source>
         <translation>Copy row</translation>
+    </message>
+    <message>
+        <source>Open the post</source>
+        <translation>Open the post</translation>
     </message>
 </context>
 <context>
@@ -591,6 +608,14 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Language</source>
         <translation>Language</translation>
+    </message>
+    <message>
+        <source>StoryClip web app address</source>
+        <translation>StoryClip web app address</translation>
+    </message>
+    <message>
+        <source>StoryClip web app</source>
+        <translation>StoryClip web app</translation>
     </message>
     <message>
         <source>A new language applies the next time the app starts.</source>

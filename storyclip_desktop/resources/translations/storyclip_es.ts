@@ -152,6 +152,15 @@
         <translation>Quitar de esta lista los lotes terminados (el servidor los conserva)</translation>
     </message>
     <message>
+        <source>Open in &amp;StoryClip</source>
+        <extracomment>Where &quot;Open in StoryClip&quot; goes (the settings&apos; web app address).</extracomment>
+        <translation>Abrir en &amp;StoryClip</translation>
+    </message>
+    <message>
+        <source>Open the StoryClip web app in the browser</source>
+        <translation>Abrir la aplicación web de StoryClip en el navegador</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No hay ningún lote publicándose ahora.
@@ -232,6 +241,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>%1 h %2 min</translation>
     </message>
     <message>
+        <source>Published / failed · total clips</source>
+        <translation>Publicados / fallidos · total de clips</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
@@ -244,8 +257,8 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Progreso</translation>
     </message>
     <message>
-        <source>Published / failed</source>
-        <translation>Publicados / fallidos</translation>
+        <source>Counts</source>
+        <translation>Recuento</translation>
     </message>
     <message>
         <source>Updates</source>
@@ -307,6 +320,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Copy row</source>
         <translation>Copiar fila</translation>
+    </message>
+    <message>
+        <source>Open the post</source>
+        <translation>Abrir la publicación</translation>
     </message>
 </context>
 <context>
@@ -591,6 +608,14 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Language</source>
         <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>StoryClip web app address</source>
+        <translation>Dirección de la aplicación web de StoryClip</translation>
+    </message>
+    <message>
+        <source>StoryClip web app</source>
+        <translation>Aplicación web de StoryClip</translation>
     </message>
     <message>
         <source>A new language applies the next time the app starts.</source>

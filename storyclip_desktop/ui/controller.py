@@ -161,6 +161,7 @@ class DesktopUi(QObject):
         t = self.tray
         t.openRequested.connect(self.show_window)
         t.batchesRequested.connect(lambda: self.open_batches())
+        t.batchRequested.connect(self.open_batches)
         t.refreshRequested.connect(self.refresh)
         t.signOutRequested.connect(self.request_sign_out)
         t.settingsRequested.connect(lambda: self.open_settings())

@@ -154,3 +154,22 @@ def _menu_deleted(ui: DesktopUi) -> bool:
     from shiboken6 import isValid
 
     return not isValid(ui.tray.menu)
+
+
+def test_the_menu_names_the_running_batches(loop: object, settings: QSettings) -> None:
+    """Issue 15: the same name in the tray menu as everywhere; a click opens it."""
+    ui, _services = _tray_ui(settings)
+    run = BatchRun(ui.bridge, make_batch("batch_1_aaa111", total=12, job_id="spring-sale"))
+    run.start()
+    run.clip(1, "published")
+    texts = [a.text() for a in ui.tray.menu.actions()]
+    assert "spring-sale — 1 / 12" in texts
+    assert texts.index("spring-sale — 1 / 12") < texts.index("Quit")
+    [action] = [a for a in ui.tray.menu.actions() if a.text() == "spring-sale — 1 / 12"]
+    action.trigger()
+    assert ui.dialog.isVisible()
+    assert ui.dialog.list.selected_batch_id() == "batch_1_aaa111"
+    run.publish_all()
+    run.finish()
+    assert not any(a.text().startswith("spring-sale") for a in ui.tray.menu.actions())
+    _dispose(ui)

@@ -106,6 +106,7 @@ class DesktopUi(QObject):
         #: (then the settings can be saved without them).
         self.servers_given = False
         self.web_app_url = DEFAULT_WEB_APP_URL
+        self._last_email: str | None = None
         self.log_folder: Path = log_dir()
         self.settings_dialog: SettingsDialog | None = None
         #: The question on screen before something is lost (quit, sign out), if any.
@@ -207,6 +208,7 @@ class DesktopUi(QObject):
         """The session is there (form, restored from the keyring, or environment)."""
         self.window.set_demo(self.demo_mode)
         self.window.sign_in.set_needs_server(False)
+        self._last_email = self.services.user_email or self._last_email
         self.window.show_account(self.services.user_email, self.notice_text())
         self.tray.set_signed_in(True)
 
@@ -586,6 +588,12 @@ class DesktopUi(QObject):
 
     def _on_signed_out(self, reason: str) -> None:
         self.window.show_sign_in(signed_out_text(reason))
+        form = self.window.sign_in
+        if self._last_email and not form.email.text():
+            # The server ended the session: the user signs in again as the same person
+            # (restored from the keyring, the form had never held the address).
+            form.email.setText(self._last_email)
+            form.password.setFocus()
         self.tray.set_signed_in(False)
         if reason != "user":
             self.show_window()

@@ -246,3 +246,12 @@ def test_quitting_closes_the_windows_quietly(
     assert quits == []  # closing the window while quitting is not a second quit
     assert settings.contains("ui/mainWindowGeometry")
     assert settings.contains("ui/batchesDialogGeometry")
+
+
+def test_a_server_sign_out_keeps_the_email(ui: DesktopUi) -> None:
+    """Issue 15: restored from the keyring, the form never held the address; after
+    the server ended the session it was empty."""
+    _signed_in(ui)
+    assert ui.window.sign_in.email.text() == ""
+    ui.bridge.signed_out("session_expired")
+    assert ui.window.sign_in.email.text() == "ana@example.com"

@@ -159,7 +159,7 @@ class ActiveBatchesDialog(QDialog):
         self.web_button.clicked.connect(self.open_web_app)
         tools.addWidget(self.web_button)
         layout.addLayout(tools)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.search.setFocus)
+        QShortcut(QKeySequence(self.tr("Ctrl+F")), self, self.search.setFocus)
 
         self.list_model = BatchListModel(self)
         self.list = BatchListView(self.list_model, self)

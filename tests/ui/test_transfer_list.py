@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
 
 from storyclip_desktop.core.model import BatchStatus
 from storyclip_desktop.ui.batches_dialog import ActiveBatchesDialog
@@ -201,3 +201,21 @@ class _DictStore:
 
     def remove(self, key: str) -> None:
         self.values.pop(key, None)
+
+
+def test_keyboard_moves_through_the_list_and_the_card_follows(qtbot: object) -> None:
+    dialog, bridge = _dialog(qtbot)
+    _three(bridge)
+    view = dialog.list
+    with qtbot.waitActive(dialog):  # type: ignore[attr-defined]  # shortcuts need it active
+        dialog.activateWindow()
+    view.setFocus()
+    view.selectRow(0)  # the newest
+    first = view.selected_batch_id()
+    assert first is not None
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # type: ignore[attr-defined]
+    second = view.selected_batch_id()
+    assert second not in (None, first)
+    assert [b for b, c in dialog.cards.items() if c.isVisible()] == [second]
+    qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # type: ignore[attr-defined]
+    assert dialog.search.hasFocus(), (QApplication.focusWidget(), QApplication.activeWindow())

@@ -161,6 +161,10 @@
         <translation>Open the StoryClip web app in the browser</translation>
     </message>
     <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No batch is publishing right now.
@@ -1158,6 +1162,7 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <name>TrayIcon</name>
     <message>
         <source>Open StoryClip</source>
+        <extracomment>How many running batches the tray menu lists by name.</extracomment>
         <translation>Open StoryClip</translation>
     </message>
     <message>

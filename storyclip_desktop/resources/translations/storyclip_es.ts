@@ -161,6 +161,10 @@
         <translation>Abrir la aplicación web de StoryClip en el navegador</translation>
     </message>
     <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No hay ningún lote publicándose ahora.
@@ -1158,6 +1162,7 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>TrayIcon</name>
     <message>
         <source>Open StoryClip</source>
+        <extracomment>How many running batches the tray menu lists by name.</extracomment>
         <translation>Abrir StoryClip</translation>
     </message>
     <message>

@@ -227,3 +227,16 @@ def test_dbus_replaces_its_notice_about_a_batch_and_offers_the_failed_clips(
         ui.deleteLater()
         service.stop()
     assert service.error is None
+
+
+def test_ends_still_gathered_are_told_when_the_app_quits(
+    ui: DesktopUi, qtbot: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    ui.notifier.set_pacing(60_000)
+    ui.start()
+    caplog.set_level(logging.INFO, logger="storyclip")
+    _finish(ui, "batch_1_aaa111", 2, job_id="last-one")
+    assert _notices(caplog) == []
+    done = asyncio.ensure_future(ui.aclose())
+    qtbot.waitUntil(done.done)  # type: ignore[attr-defined]
+    assert [n["batch_ids"] for n in _notices(caplog)] == [["batch_1_aaa111"]]

@@ -38,12 +38,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUTOSTART_SUPPORTED",
+    "DEFAULT_WEB_APP_URL",
     "ENV_ANON_KEY",
     "ENV_API_KEY",
     "ENV_API_URL",
     "ENV_SUPABASE_URL",
     "LANGUAGES",
     "NOTIFICATION_KINDS",
+    "NOTIFY_LEVELS",
     "AppSettings",
     "ConfigError",
     "ServerConfig",
@@ -66,6 +68,15 @@ __all__ = [
 
 #: Notifications the user can switch off, by the notifier's ``kind``.
 NOTIFICATION_KINDS = ("active", "completed", "failed", "cancelled", "unreachable")
+#: The StoryClip web app users know ("open in the web app"; wire contract).
+DEFAULT_WEB_APP_URL = "https://stories.creatorsflow.app"
+#: "Notify me about": everything (the default) / finished and failed / failures only,
+#: as the kinds each lets through (before the per-kind choices above).
+NOTIFY_LEVELS: dict[str, frozenset[str]] = {
+    "everything": frozenset(NOTIFICATION_KINDS),
+    "finished": frozenset({"completed", "failed", "cancelled", "unreachable"}),
+    "failures": frozenset({"failed", "unreachable"}),
+}
 #: ``""`` follows the system's language.
 LANGUAGES = ("", "es", "en")
 
@@ -76,8 +87,10 @@ _KEYS = {
     "language": "ui/language",
     "start_at_login": "startup/atLogin",
     "start_minimized": "startup/minimized",
+    "web_app_url": "servers/webAppUrl",
 }
 _NOTIFY_KEY = "notifications/"
+_NOTIFY_LEVEL_KEY = "notifications/about"
 #: Keys a secret could have been saved under by an older or hand-edited file.
 _FORBIDDEN_KEYS = ("servers/apiKey", "api_key", "apiKey")
 
@@ -122,6 +135,10 @@ class AppSettings:
     start_at_login: bool = False
     start_minimized: bool = False
     notifications: frozenset[str] = frozenset(NOTIFICATION_KINDS)
+    #: "Notify me about" (a key of :data:`NOTIFY_LEVELS`).
+    notify_about: str = "everything"
+    #: Where "Open in StoryClip" goes.
+    web_app_url: str = DEFAULT_WEB_APP_URL
 
     def saved_servers(self) -> dict[str, str]:
         """The ``saved`` mapping :func:`resolve_servers` takes."""
@@ -133,7 +150,10 @@ class AppSettings:
 
     def wants(self, kind: str) -> bool:
         """Whether the user wants this kind of notification (unknown kinds: yes)."""
-        return kind not in NOTIFICATION_KINDS or kind in self.notifications
+        if kind not in NOTIFICATION_KINDS:
+            return True
+        allowed = NOTIFY_LEVELS.get(self.notify_about, NOTIFY_LEVELS["everything"])
+        return kind in allowed and kind in self.notifications
 
     def redacted(self, api_key_stored: bool | None = None) -> dict[str, object]:
         """For diagnostics: the anon key shortened to its length, the API key to a yes/no."""
@@ -145,6 +165,8 @@ class AppSettings:
             "start_at_login": self.start_at_login,
             "start_minimized": self.start_minimized,
             "notifications": sorted(self.notifications),
+            "notify_about": self.notify_about,
+            "web_app_url": self.web_app_url,
         }
         if api_key_stored is not None:
             out["api_key"] = "[in the keyring]" if api_key_stored else "[not set]"
@@ -154,6 +176,7 @@ class AppSettings:
 def load_settings(store: SettingsStore) -> AppSettings:
     """Read the saved settings; anything missing or unreadable takes its default."""
     language = _as_text(store.value(_KEYS["language"]))
+    about = _as_text(store.value(_NOTIFY_LEVEL_KEY))
     notifications = frozenset(
         kind
         for kind in NOTIFICATION_KINDS
@@ -167,6 +190,8 @@ def load_settings(store: SettingsStore) -> AppSettings:
         start_at_login=_as_bool(store.value(_KEYS["start_at_login"]), default=False),
         start_minimized=_as_bool(store.value(_KEYS["start_minimized"]), default=False),
         notifications=notifications,
+        notify_about=about if about in NOTIFY_LEVELS else "everything",
+        web_app_url=_as_text(store.value(_KEYS["web_app_url"])) or DEFAULT_WEB_APP_URL,
     )
 
 
@@ -178,8 +203,10 @@ def save_settings(store: SettingsStore, settings: AppSettings) -> None:
     store.setValue(_KEYS["language"], settings.language)
     store.setValue(_KEYS["start_at_login"], settings.start_at_login)
     store.setValue(_KEYS["start_minimized"], settings.start_minimized)
+    store.setValue(_KEYS["web_app_url"], settings.web_app_url)
     for kind in NOTIFICATION_KINDS:
         store.setValue(_NOTIFY_KEY + kind, kind in settings.notifications)
+    store.setValue(_NOTIFY_LEVEL_KEY, settings.notify_about)
     for key in _FORBIDDEN_KEYS:
         store.remove(key)
 

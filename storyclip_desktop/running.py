@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import signal
 import warnings
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import QApplication
 from storyclip_desktop.config import AppSettings, data_dir, load_settings
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.secrets import api_key_entry
+from storyclip_desktop.core.servers import ENV_API_URL, ENV_SUPABASE_URL
 from storyclip_desktop.core.session import DesktopSession, SessionOptions
 from storyclip_desktop.demo_process import DemoProcess
 from storyclip_desktop.instance import SingleInstance
@@ -137,6 +139,9 @@ class RunningApp:
         )
         ui.allow_insecure = options.allow_insecure
         ui.api_key_overridden = session.api_key_overridden
+        ui.servers_given = any(options.cli.get(k) for k in ("api_url", "supabase_url")) or any(
+            os.environ.get(name) for name in (ENV_API_URL, ENV_SUPABASE_URL)
+        )
         self._apply(settings)
         ui.settingsApplied.connect(self._settings_applied)
         ui.demoRequested.connect(session.use_demo)

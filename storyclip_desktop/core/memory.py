@@ -16,7 +16,7 @@ import os
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -50,6 +50,8 @@ class RememberedBatch:
     final: bool
     announced: bool
     seen_at: float
+    #: How many times in a row the server answered that it does not know this batch.
+    misses: int = 0
 
 
 class MonitorMemory:
@@ -133,6 +135,21 @@ class MonitorMemory:
                 del known[stale.batch_id]
         return True
 
+    def missed(self, user_id: str, batch_id: str) -> int:
+        """The server said it does not know ``batch_id`` once more; how many times now
+        (kept across restarts, so a stale id is not asked for forever)."""
+        known = self._users.get(user_id, {})
+        old = known.get(batch_id)
+        if old is None:
+            return 0
+        entry = replace(old, misses=old.misses + 1)
+        known[batch_id] = entry
+        return entry.misses
+
+    def forget(self, user_id: str, batch_id: str) -> bool:
+        """Drop ``batch_id`` (the server does not know it); True when it was remembered."""
+        return self._users.get(user_id, {}).pop(batch_id, None) is not None
+
     def save(self) -> bool:
         """Write atomically (temp file + rename); False, with ``problem`` set, if it cannot."""
         if self._path is None:
@@ -166,7 +183,7 @@ class MonitorMemory:
 def _to_json(batch: RememberedBatch) -> dict[str, Any]:
     # Not dataclasses.asdict: it deep-copies every value, and the whole memory is
     # written each time a batch starts or ends.
-    return {
+    out: dict[str, Any] = {
         "status": batch.status,
         "published": batch.published,
         "failed": batch.failed,
@@ -175,6 +192,9 @@ def _to_json(batch: RememberedBatch) -> dict[str, Any]:
         "announced": batch.announced,
         "seen_at": batch.seen_at,
     }
+    if batch.misses:  # rare: only ids the server did not know
+        out["misses"] = batch.misses
+    return out
 
 
 def _from_json(batch_id: object, item: Mapping[str, Any]) -> RememberedBatch:
@@ -187,4 +207,5 @@ def _from_json(batch_id: object, item: Mapping[str, Any]) -> RememberedBatch:
         final=bool(item.get("final", False)),
         announced=bool(item.get("announced", False)),
         seen_at=float(item.get("seen_at", 0.0)),
+        misses=int(item.get("misses", 0)),
     )

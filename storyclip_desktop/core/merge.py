@@ -24,7 +24,15 @@ The rules:
   replayed duplicate;
 * in a completed batch, clips the database left ``pending`` while its failed
   count rose are the failed ones (their ``error`` events can be lost with a
-  dropped connection and are never replayed upstream).
+  dropped connection and are never replayed upstream);
+* a clip's attempts, publish time and error follow the stream while the batch
+  runs (a clip an event saw published or failed was tried at least once; it was
+  published when that event was sent), not only once a summary catches up;
+* the local backend's control events (``paused``, ``resumed``, ``cancelled``,
+  Part 2) change the batch's status at once: a cancel is final and nothing of
+  the batch moves after it, so its event's counts are the batch's last ones;
+  in a finished batch a clip an event left in flight (uploading, waiting) is
+  shown as the final summary has it.
 
 Unchanged objects are kept by identity (see :func:`_keeping`): the views find
 unchanged clips by identity, and memory is not pinned by a re-read's parse.
@@ -173,6 +181,7 @@ def merge_clip_status(current: Clip, told: Clip) -> Clip:
         status_raw=told.status_raw,
         error=told.error or current.error,
         attempts=max(current.attempts, told.attempts),
+        published_at=current.published_at or told.published_at,
     )
 
 
@@ -190,7 +199,15 @@ def _told(current: Clip, event: ProgressEvent) -> Clip:
         and error == current.error
     ):
         return current
-    return current.with_status(status, event.clip_status_raw, error)
+    shown = current.with_status(status, event.clip_status_raw, error)
+    if status is ClipStatus.PUBLISHED or status is ClipStatus.FAILED:
+        # Live data: tried at least once; published when the event says it was.
+        published_at = current.published_at
+        if status is ClipStatus.PUBLISHED and published_at is None:
+            published_at = event.timestamp
+        if shown.attempts < 1 or published_at is not shown.published_at:
+            shown = replace(shown, attempts=max(shown.attempts, 1), published_at=published_at)
+    return shown
 
 
 # ---------------------------------------------------------------- summaries
@@ -224,6 +241,11 @@ def apply_summary(current: Batch | None, summary: Batch, seen: Seen = NOTHING_SE
         base = clips.get(index)
         if base is None:
             clips[index] = said
+            continue
+        if summary.is_final and not said.status.is_final and base.status is not said.status:
+            # The batch is over: a clip an event left in flight is as the server
+            # left it (a cancel puts the clip in flight back to pending).
+            caught_up.append(index)
             continue
         shown = merge_clip_status(base, said)
         clips[index] = shown
@@ -339,6 +361,8 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
         error = event.error
         if batch.error is None and event.error:
             batch = replace(batch, error=event.error)
+    elif isinstance(event, UnknownEvent) and event.type in _CONTROL_EVENTS:
+        batch = _controlled(batch, event)
     elif isinstance(event, UnknownEvent):
         seen = _seen(seen, told, error, last_id, ordered)
         return MergeResult(current, seen, ignored="unknown_event")
@@ -346,6 +370,41 @@ def apply_event(current: Batch, event: StreamEvent, seen: Seen = NOTHING_SEEN) -
 
 
 # ---------------------------------------------------------------- helpers
+
+#: The local backend's control events (Part 2) and the status each one means.
+_CONTROL_EVENTS = {
+    "paused": BatchStatus.PAUSED,
+    "resumed": BatchStatus.PROCESSING,
+    "cancelled": BatchStatus.CANCELLED,
+}
+
+
+def _controlled(batch: Batch, event: UnknownEvent) -> Batch:
+    """``batch`` after a control event: its new status at once, its counts forward.
+
+    A finished batch does not change here (a replayed or late event); a summary
+    still has the last word on a batch that is not final."""
+    if batch.is_final:
+        return batch
+    status = _CONTROL_EVENTS[event.type]
+    published, failed = _forward(
+        batch, _count(event.data, "published"), _count(event.data, "errors")
+    )
+    return replace(
+        batch,
+        status=status,
+        status_raw=status.value,
+        published=published,
+        failed=failed,
+    )
+
+
+def _count(data: Mapping[str, object], key: str) -> int:
+    """A count from an event's data; anything but a whole number >= 0 counts as 0."""
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return 0
+    return value
 
 
 def _seen(

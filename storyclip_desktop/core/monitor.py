@@ -38,6 +38,21 @@ class _Tracked:
     follower: BatchFollower | None = None
 
 
+#: How many times the server may say it does not know a remembered batch before
+#: the memory drops it (twice: one answer could come from a server mid-restart).
+FORGET_AFTER = 2
+
+
+def _gone_reason(exc: ApiError) -> str | None:
+    """Why the server says a batch is not the user's to ask for; None for any other
+    error (a network failure or an outage proves nothing about the batch)."""
+    if exc.kind == "not_found" and exc.code == "BATCH_NOT_FOUND":
+        return "not_found"
+    if exc.kind == "forbidden" and exc.code == "FORBIDDEN_USER":
+        return "another_user"
+    return None
+
+
 class BatchMonitor:
     """Follows every running batch of one user until each one ends.
 
@@ -193,8 +208,10 @@ class BatchMonitor:
         try:
             batch = await self._api.batch(batch_id)
         except ApiError as exc:
-            if exc.kind == "not_found" and batch_id not in self._tracked:
-                return  # gone from the server; nothing to show
+            gone = _gone_reason(exc)
+            if gone is not None and batch_id not in self._tracked:
+                self._not_found(batch_id, gone)  # nothing to show
+                return
             self._api_failed("batch", exc, batch_id)
             return
         except AuthError as exc:
@@ -202,6 +219,13 @@ class BatchMonitor:
             return
         self._set_reachable(True)
         self._consider(batch)
+
+    def _not_found(self, batch_id: str, reason: str) -> None:
+        """A remembered id the server does not know (another server's, or deleted) is
+        asked for at most :data:`FORGET_AFTER` times in all, then dropped."""
+        if self._memory.missed(self.user_id, batch_id) >= FORGET_AFTER:
+            self._memory.forget(self.user_id, batch_id)
+            log_event(_log, "batch_forgotten", batch_id=batch_id, reason=reason)
 
     def _consider(self, summary: Batch) -> None:
         tracked = self._tracked.get(summary.batch_id)

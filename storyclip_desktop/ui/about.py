@@ -100,6 +100,7 @@ def diagnostics_text(
     api_key_stored: bool | None = None,
     secrets: Iterable[str | None] = (),
     lines: int = 200,
+    demo_url: str | None = None,
 ) -> str:
     """Versions, settings (keys redacted) and the last log lines (redacted), as text."""
     redact = Redactor()
@@ -111,6 +112,8 @@ def diagnostics_text(
 
     parts = ["StoryClip Desktop diagnostics", ""]
     parts += [f"{key}: {value}" for key, value in versions().items()]
+    # In demo mode the saved servers are not the ones in use: say which is.
+    parts += ["", f"mode: demo ({demo_url})" if demo_url is not None else "mode: own server"]
     parts += ["", "settings:"]
     for key, value in settings.redacted(api_key_stored).items():
         parts.append(f"  {key}: {json.dumps(value, ensure_ascii=False)}")

@@ -23,7 +23,7 @@ from storyclip_desktop.core.model import Batch
 from .batch_card import StatusChip, color_label, plain_label, progress_color, set_progress
 from .resources import app_icon
 from .store import BatchStore
-from .texts import batch_status_text, fill, plural, short_id
+from .texts import batch_name_text, batch_status_text, plural
 
 if TYPE_CHECKING:
     from .main_window import Surroundings
@@ -140,6 +140,7 @@ class AccountView(QWidget):
 
         self._row_widgets: list[tuple[QLabel, StatusChip, QProgressBar]] = []
         self._row_ids: list[str] = []
+        self._row_texts: list[QLabel] = []
         store.changed.connect(self.update_summary)
         self.update_summary()
 
@@ -163,9 +164,18 @@ class AccountView(QWidget):
     def update_summary(self) -> None:
         texts = plural()
         running = self._store.running()
+        paused = self._store.paused()
         finished = self._store.finished()
         sentences: list[str] = []
-        if running:
+        if not running and paused:
+            # Paused is not "nothing publishing": the batch waits for the user.
+            self.headline.setText(texts.paused_batches(len(paused)))
+            sentences.append(
+                texts.clips_done_so_far(sum(b.done for b in paused), sum(b.total for b in paused))
+            )
+            if finished:
+                sentences.append(self.tr("%n batch(es) finished earlier.", "", len(finished)))
+        elif running:
             total = sum(b.total for b in running)
             done = sum(b.done for b in running)
             failed = sum(b.failed for b in running)
@@ -173,6 +183,8 @@ class AccountView(QWidget):
             sentences.append(texts.clips_done_so_far(done, total))
             if failed:
                 sentences.append(texts.failed_clips_sentence(failed))
+            if paused:
+                sentences.append(self.tr("%n batch(es) paused.", "", len(paused)))
             if finished:
                 sentences.append(self.tr("%n batch(es) finished earlier.", "", len(finished)))
         else:
@@ -187,7 +199,7 @@ class AccountView(QWidget):
         text = " ".join(sentences)
         if self.detail.text() != text:
             self.detail.setText(text)
-        self._fill_rows(running + finished)
+        self._fill_rows(running + paused + finished)
 
     def how_you_hear(self) -> str:
         """What happens when a batch finishes, and when this window is closed, on this
@@ -218,26 +230,31 @@ class AccountView(QWidget):
         ids = [b.batch_id for b in shown]
         if ids != self._row_ids:
             # Another set of batches: rebuild the rows (rare; progress only updates).
-            for row_widgets in self._row_widgets:
+            for row_widgets in [*self._row_widgets, *((t,) for t in self._row_texts)]:
                 for widget in row_widgets:
                     self._rows.removeWidget(widget)
                     widget.hide()
                     widget.deleteLater()
             self._row_widgets = []
+            self._row_texts = []
             for row in range(len(shown)):
                 name = plain_label(parent=self)
                 chip = StatusChip(self)
                 bar = QProgressBar(self)
                 bar.setMaximumHeight(bar.sizeHint().height())
+                bar.setTextVisible(False)  # the text beside it, not split across the fill
+                text_label = plain_label(parent=self)
                 self._rows.addWidget(name, row, 0)
                 self._rows.addWidget(chip, row, 1)
                 self._rows.addWidget(bar, row, 2)
+                self._rows.addWidget(text_label, row, 3)
                 self._row_widgets.append((name, chip, bar))
+                self._row_texts.append(text_label)
             self._row_ids = ids
         for row, batch in enumerate(shown):
             name, chip, bar = self._row_widgets[row]
             # Under load this runs once a frame: set only what differs.
-            label = fill(self.tr("Batch %1"), short_id(batch.batch_id))
+            label = batch_name_text(batch)
             if name.text() != label:
                 name.setText(label)
             if chip.status is not batch.status or chip.text() != batch_status_text(batch):
@@ -246,6 +263,8 @@ class AccountView(QWidget):
             text = plural().short_progress(batch.done, batch.total, batch.failed)
             if (bar.maximum(), bar.value(), bar.format()) != (max(batch.total, 1), value, text):
                 set_progress(bar, value, max(batch.total, 1), text)
+                self._row_texts[row].setText(text)
+                bar.setAccessibleName(f"{label}: {text}")
             palette = bar.palette()
             color = progress_color(batch, self.palette())
             if palette.color(QPalette.ColorRole.Highlight) != color:

@@ -29,7 +29,14 @@ from storyclip_desktop.core.text import shorten
 from . import style
 from .clip_model import ClipTableModel, ClipTableView, plain_tooltip
 from .labels import breakable, color_label, plain_label
-from .texts import batch_status_text, fill, format_time, plural, short_id, stream_state_text
+from .texts import (
+    batch_name_text,
+    batch_status_text,
+    fill,
+    format_time,
+    plural,
+    stream_state_text,
+)
 
 __all__ = [
     "BatchCard",
@@ -138,6 +145,11 @@ class StatusChip(QLabel):
         painter.end()
 
 
+def _name_key(batch: Batch) -> tuple[object, ...]:
+    first = batch.clips[0].title if batch.clips else None
+    return (batch.batch_id, batch.job_id, first, batch.total, len(batch.clips))
+
+
 def _chip_key(batch: Batch) -> tuple[object, ...]:
     return (batch.status, batch.status_raw)
 
@@ -147,7 +159,7 @@ def _progress_key(batch: Batch) -> tuple[object, ...]:
 
 
 def _counts_key(batch: Batch) -> tuple[object, ...]:
-    return (batch.published, batch.failed, batch.pending)
+    return (batch.published, batch.failed, batch.pending, batch.status)
 
 
 def _times_key(batch: Batch) -> tuple[object, ...]:
@@ -207,10 +219,16 @@ class BatchCard(QFrame):
         top.addWidget(self.times)
         layout.addLayout(top)
 
+        # The text beside the bar, not on it: on the bar it was split across the
+        # fill's edge, half on each colour, hard to read in either palette.
+        bar_row = QHBoxLayout()
         self.progress = QProgressBar(self)
-        self.progress.setTextVisible(True)
-        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.progress)
+        self.progress.setTextVisible(False)
+        self.progress_text = plain_label(parent=self)
+        self.progress_text.setObjectName("progressText")
+        bar_row.addWidget(self.progress, 1)
+        bar_row.addWidget(self.progress_text)
+        layout.addLayout(bar_row)
 
         middle = QHBoxLayout()
         self.counts = plain_label(parent=self)
@@ -258,22 +276,21 @@ class BatchCard(QFrame):
         one count moved (a label set to the same text still costs a relayout)."""
         old, self._shown = self._shown, batch
         self._batch = batch
-        if old is None or old.batch_id != batch.batch_id:
-            self.title.setText(fill(self.tr("Batch %1"), short_id(batch.batch_id)))
+        if old is None or _name_key(old) != _name_key(batch):
+            # The name can change while the batch runs (its first clip's title arrives).
+            self.title.setText(batch_name_text(batch))
             self.title.setToolTip(plain_tooltip(batch.batch_id))
         if old is None or _chip_key(old) != _chip_key(batch):
             self.chip.set_batch(batch)
         if old is None or _progress_key(old) != _progress_key(batch):
             self._update_progress(batch)
         if old is None or _counts_key(old) != _counts_key(batch):
-            self.counts.setText(
-                fill(
-                    self.tr("Published: %1 · Failed: %2 · Pending: %3"),
-                    batch.published,
-                    batch.failed,
-                    batch.pending,
-                )
-            )
+            if batch.status is BatchStatus.CANCELLED:
+                # Nothing is pending in a cancelled batch: what is left will not be published.
+                template = self.tr("Published: %1 · Failed: %2 · Not published: %3")
+            else:
+                template = self.tr("Published: %1 · Failed: %2 · Pending: %3")
+            self.counts.setText(fill(template, batch.published, batch.failed, batch.pending))
             if batch.failed > 0:
                 self.failure_note.setText("● " + plural().failed_clips(batch.failed))
                 self._color(self.failure_note, "red")
@@ -304,6 +321,8 @@ class BatchCard(QFrame):
         else:
             text = plural().clips_progress(batch.done, total, batch.failed)
             set_progress(self.progress, batch.done, total, text)
+        self.progress_text.setText(self.progress.text())
+        self.progress.setAccessibleName(self.progress.text())
         palette = self.progress.palette()
         palette.setColor(QPalette.ColorRole.Highlight, progress_color(batch, self.palette()))
         self.progress.setPalette(palette)

@@ -25,8 +25,16 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QUrl,
 )
-from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from storyclip_desktop.core.model import Clip, ClipStatus
@@ -62,6 +70,15 @@ _ModelIndex = QModelIndex | QPersistentModelIndex
 
 # The change signals that show someone follows a model, per model class.
 _MODEL_SIGNALS: dict[type, list[QMetaMethod]] = {}
+
+
+def post_url(clip: Clip) -> str | None:
+    """The public address of a clip's published post, where the server gives one:
+    a Facebook post id (the Metricool id has no public page)."""
+    post = (clip.facebook_post_id or "").strip()
+    if clip.status is not ClipStatus.PUBLISHED or not post or not post.replace("_", "").isalnum():
+        return None
+    return f"https://www.facebook.com/{post}"
 
 
 def plain_tooltip(text: str) -> str:
@@ -222,7 +239,8 @@ class ClipTableModel(QAbstractTableModel):
             first = clip.error.strip().splitlines()[0] if clip.error.strip() else ""
             return shorten(first, _ERROR_PREVIEW)
         if col == self.PUBLISHED:
-            return format_time(clip.published_at)
+            # Always with its date: a time alone is ambiguous once the day has turned.
+            return format_time(clip.published_at, with_date=True)
         return None
 
     def _raw(self, clip: Clip, col: int) -> int | str | float:
@@ -283,6 +301,26 @@ class ClipSortProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setSortRole(RawValueRole)
         self.setDynamicSortFilter(True)
+        self._failed_only = False
+
+    @property
+    def failed_only(self) -> bool:
+        return self._failed_only
+
+    def set_failed_only(self, failed_only: bool) -> None:
+        """Show only the failed clips (a notice's "Show failed clips")."""
+        if failed_only != self._failed_only:
+            self.beginFilterChange()
+            self._failed_only = failed_only
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, _parent: _ModelIndex) -> bool:
+        if not self._failed_only:
+            return True
+        source = self.sourceModel()
+        if not isinstance(source, ClipTableModel) or source_row >= len(source.clips):
+            return True
+        return source.clips[source_row].status is ClipStatus.FAILED
 
 
 class ClipTableView(QTableView):
@@ -342,7 +380,7 @@ class ClipTableView(QTableView):
         self._fit_height()
 
     @property
-    def proxy(self) -> QSortFilterProxyModel:
+    def proxy(self) -> ClipSortProxy:
         return self._proxy
 
     def _fit_height(self) -> None:
@@ -413,4 +451,15 @@ class ClipTableView(QTableView):
         copy_row = QAction(self.tr("Copy row"), menu)
         copy_row.triggered.connect(self.copy_row)
         menu.addAction(copy_row)
+        open_post = QAction(self.tr("Open the post"), menu)
+        open_post.setEnabled(post_url(clip) is not None)
+        open_post.triggered.connect(self.open_post)
+        menu.addAction(open_post)
         menu.exec(event.globalPos())
+
+    def open_post(self) -> bool:
+        """Open the selected clip's published post in the browser, where the server
+        gave its id (``facebookPostId``); False when there is none to open."""
+        clip = self.current_clip()
+        url = post_url(clip) if clip is not None else None
+        return url is not None and QDesktopServices.openUrl(QUrl(url))

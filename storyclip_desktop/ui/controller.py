@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from storyclip_desktop.config import AppSettings, load_settings, log_dir
+from storyclip_desktop.config import DEFAULT_WEB_APP_URL, AppSettings, load_settings, log_dir
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 from storyclip_desktop.core.reasons import SIGN_IN_REASONS
+from storyclip_desktop.core.session import DEMO_EMAIL, DEMO_PASSWORD
 
 from .bridge import MonitorBridge
 from .main_window import MainWindow
@@ -33,7 +35,7 @@ from .services import AppServices
 from .session_bridge import SessionBridge
 from .store import BatchStore
 from .tasks import spawn
-from .texts import memory_text, sign_in_error, signed_out_text, vault_text
+from .texts import fill, memory_text, sign_in_error, signed_out_text, vault_text
 from .tray import TrayHost, TrayIcon
 
 if TYPE_CHECKING:
@@ -100,8 +102,15 @@ class DesktopUi(QObject):
         self.settings_backend: SettingsBackend | None = None
         self.allow_insecure = False
         self.api_key_overridden = False
+        #: Set by the app: the servers come from the command line or the environment
+        #: (then the settings can be saved without them).
+        self.servers_given = False
+        self.web_app_url = DEFAULT_WEB_APP_URL
+        self._last_email: str | None = None
         self.log_folder: Path = log_dir()
         self.settings_dialog: SettingsDialog | None = None
+        #: The question on screen before something is lost (quit, sign out), if any.
+        self.question: QMessageBox | None = None
         self.about_dialog: AboutDialog | None = None
         self._memory_problem: str | None = None
         self._minimized = False
@@ -135,12 +144,16 @@ class DesktopUi(QObject):
         )
 
         w = self.window
-        w.quitRequested.connect(self.quitRequested)
+        w.ask_before_closing = True
+        w.quitRequested.connect(lambda: self.request_quit())
+        w.closeRequested.connect(lambda: self.request_quit(closing_window=True))
         w.hiddenToTray.connect(self._explain_tray_once)
         w.openBatchesRequested.connect(lambda: self.open_batches())
         w.refreshRequested.connect(self.refresh)
-        w.signOutRequested.connect(self.sign_out)
+        w.signOutRequested.connect(self.request_sign_out)
         w.sign_in.submitted.connect(self._sign_in)
+        w.sign_in.setupRequested.connect(lambda: self.open_settings(first_run=True))
+        w.sign_in.demoRequested.connect(self._try_demo)
         w.settingsRequested.connect(lambda: self.open_settings())
         w.aboutRequested.connect(self.open_about)
         w.logFolderRequested.connect(self.open_log_folder)
@@ -149,12 +162,14 @@ class DesktopUi(QObject):
         t = self.tray
         t.openRequested.connect(self.show_window)
         t.batchesRequested.connect(lambda: self.open_batches())
+        t.batchRequested.connect(self.open_batches)
         t.refreshRequested.connect(self.refresh)
-        t.signOutRequested.connect(self.sign_out)
+        t.signOutRequested.connect(self.request_sign_out)
         t.settingsRequested.connect(lambda: self.open_settings())
-        t.quitRequested.connect(self.quitRequested)
+        t.quitRequested.connect(lambda: self.request_quit())
 
         self.notifier.activated.connect(self._on_notification_activated)
+        self.notifier.failedClipsRequested.connect(self.show_failed_clips)
         # After the store took the batch's final state (and every pending update).
         self.store.coalescer.batchFinished.connect(self._on_batch_finished)
         bridge.serverReachableChanged.connect(self.notifier.server_reachable)
@@ -191,6 +206,9 @@ class DesktopUi(QObject):
 
     def on_signed_in(self) -> None:
         """The session is there (form, restored from the keyring, or environment)."""
+        self.window.set_demo(self.demo_mode)
+        self.window.sign_in.set_needs_server(False)
+        self._last_email = self.services.user_email or self._last_email
         self.window.show_account(self.services.user_email, self.notice_text())
         self.tray.set_signed_in(True)
 
@@ -212,6 +230,11 @@ class DesktopUi(QObject):
     def show_window(self) -> None:
         self.window.bring_forward()
 
+    @property
+    def demo_mode(self) -> bool:
+        """The app runs on the local demo backend (``--demo`` or "Try the demo")."""
+        return bool(getattr(self.services, "demo", False))
+
     def tray_available(self) -> bool:
         """Closing the main window keeps the app running in the tray (Surroundings)."""
         return self.tray.is_available()
@@ -230,6 +253,7 @@ class DesktopUi(QObject):
             dialog.refreshRequested.connect(self.refresh)
             dialog.shown.connect(self.tray.batches_seen)
             dialog.set_busy(self._refreshing)
+            dialog.web_app_url = self.web_app_url
             self._dialog = dialog
         return self._dialog
 
@@ -239,10 +263,20 @@ class DesktopUi(QObject):
         dialog.open_on(batch_id)
         return dialog
 
-    def announce_active(self, count: int, batch_id: str | None = None) -> None:
+    def announce_active(
+        self, count: int, batch_id: str | None = None, batch_ids: tuple[str, ...] = ()
+    ) -> None:
         """Active batches were found (at start or sign-in): tell the user once."""
         if count > 0:
-            self.notifier.announce_active(count, batch_id)
+            self.notifier.announce_active(count, batch_id, batch_ids)
+
+    def show_failed_clips(self, batch_id: str) -> ActiveBatchesDialog:
+        """The dialog on ``batch_id`` with only its failed clips listed (a notice's action)."""
+        dialog = self.open_batches(batch_id)
+        card = dialog.cards.get(batch_id)
+        if card is not None and card.table is not None:
+            card.table.proxy.set_failed_only(True)
+        return dialog
 
     # ------------------------------------------------------------ actions
 
@@ -257,12 +291,101 @@ class DesktopUi(QObject):
         # The account view follows from the session's signedIn, as for every sign-in.
         spawn(self.services.sign_in(email, password, remember), where="ui.sign_in", on_error=failed)
 
+    # ------------------------------------------------------------ asking first
+
+    def request_quit(self, closing_window: bool = False) -> QMessageBox | None:
+        """Quit, after asking when something would be lost: batches still publishing
+        (no notices until the app runs again), or, closing the window without a tray,
+        that this quits (and stops the demo server). The question, or None (quit now)."""
+        running = len(self.store.running()) if self.window.signed_in else 0
+        sentences = []
+        if closing_window:
+            sentences.append(
+                self.tr(
+                    "This desktop has no system tray, so closing this window quits "
+                    "StoryClip Desktop."
+                )
+            )
+            if self.demo_mode:
+                sentences.append(self.tr("The demo server on this computer stops too."))
+        if running:
+            sentences.append(
+                self.tr(
+                    "%n publication(s) are still publishing. The server keeps publishing "
+                    "them, but you get no notices about them until StoryClip Desktop runs again.",
+                    "",
+                    running,
+                )
+            )
+        if not sentences:
+            self.quitRequested.emit()
+            return None
+        return self._ask(
+            "quit", self.tr("Quit StoryClip Desktop?"), " ".join(sentences), self.tr("&Quit"),
+            self.quitRequested.emit, running,
+        )  # fmt: skip
+
+    def request_sign_out(self) -> QMessageBox | None:
+        """Sign out, after asking while batches publish (their notices stop)."""
+        running = len(self.store.running())
+        if not running:
+            self.sign_out()
+            return None
+        return self._ask(
+            "sign_out", self.tr("Sign out?"),
+            self.tr(
+                "%n publication(s) are still publishing. The server keeps publishing them, "
+                "but you get no notices about them until you sign in again.",
+                "",
+                running,
+            ),
+            self.tr("&Sign out"),
+            self.sign_out, running,
+        )  # fmt: skip
+
+    def _ask(
+        self,
+        what: str,
+        title: str,
+        text: str,
+        confirm: str,
+        on_yes: Callable[[], None],
+        running: int,
+    ) -> QMessageBox:
+        """A window-modal question that never blocks the loop (``open``, not ``exec``)."""
+        if self.question is not None:
+            self.question.close()
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.window)
+        box.setObjectName("question")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        yes = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(yes)
+        box.setAccessibleName(title)
+
+        def answered() -> None:
+            agreed = box.clickedButton() is yes
+            log_event(_log, "question_answered", what=what, agreed=agreed)
+            if self.question is box:
+                self.question = None
+            box.deleteLater()
+            if agreed:
+                on_yes()
+
+        box.finished.connect(answered)
+        self.question = box
+        log_event(_log, "question_asked", what=what, running=running)
+        self.show_window()
+        box.open()
+        return box
+
     def sign_out(self) -> None:
         def done() -> None:
             # Whatever the server said, this app forgets the session's view.
             self.store.clear()
             self.window.show_sign_in()
             self.tray.set_signed_in(False)
+            self._offer_demo_account()
 
         spawn(self.services.sign_out(), where="ui.sign_out", on_done=done)
 
@@ -302,8 +425,11 @@ class DesktopUi(QObject):
     # ------------------------------------------------------------ settings and help
 
     def apply_settings(self, settings: AppSettings) -> None:
-        """Settings that act at once: which notifications to show."""
+        """Settings that act at once: which notifications to show, the web app's address."""
         self.notifier.set_preferences(settings)
+        self.web_app_url = settings.web_app_url
+        if self._dialog is not None:
+            self._dialog.web_app_url = settings.web_app_url
 
     def open_settings(self, first_run: bool = False) -> SettingsDialog | None:
         """Show the settings dialog (one at a time); None when the app gave no backend."""
@@ -322,16 +448,26 @@ class DesktopUi(QObject):
             first_run=first_run,
             allow_insecure=self.allow_insecure,
             api_key_overridden=self.api_key_overridden,
+            servers_required=not (self.servers_given or self.demo_mode),
             parent=self.window,
         )
         dialog.applied.connect(self._settings_saved)
-        dialog.demoRequested.connect(self.demoRequested)
+        dialog.demoRequested.connect(self._try_demo)
+        if first_run:
+            # Cancelled: the sign-in form says there is no server and how to get one.
+            dialog.rejected.connect(lambda: self.window.sign_in.set_needs_server(True))
         self.settings_dialog = dialog
         log_event(_log, "settings_opened", first_run=first_run)
         dialog.open()
         return dialog
 
+    def _try_demo(self) -> None:
+        self.window.sign_in.set_needs_server(False)
+        self.demoRequested.emit()
+
     def _settings_saved(self, settings: AppSettings, servers_changed: bool) -> None:
+        if servers_changed:
+            self.window.sign_in.set_needs_server(False)
         self.apply_settings(settings)
         self.settingsApplied.emit(settings, servers_changed)
 
@@ -340,6 +476,19 @@ class DesktopUi(QObject):
         self.store.clear()
         self.window.show_sign_in()
         self.tray.set_signed_in(False)
+        self.window.set_demo(self.demo_mode)
+        self._offer_demo_account()
+
+    def _offer_demo_account(self) -> None:
+        """Signed out of the demo: its (public) account is filled in, ready to sign in."""
+        if self.demo_mode:
+            form = self.window.sign_in
+            form.email.setText(DEMO_EMAIL)
+            form.password.setText(DEMO_PASSWORD)
+            form.show_error(
+                fill(self.tr("Demo server: sign in as %1 to see its sample batches."), DEMO_EMAIL),
+                notice=True,
+            )
 
     def open_about(self) -> AboutDialog:
         if self.about_dialog is None:
@@ -373,8 +522,13 @@ class DesktopUi(QObject):
             backend = self.settings_backend
             key = await backend.load_api_key() if backend is not None else None
             settings = load_settings(self.settings)
+            demo = getattr(self.services, "demo_backend", None) if self.demo_mode else None
             text = diagnostics_text(
-                settings, self.log_folder, api_key_stored=bool(key), secrets=[key]
+                settings,
+                self.log_folder,
+                api_key_stored=bool(key),
+                secrets=[key],
+                demo_url=str(getattr(demo, "url", "")) if self.demo_mode else None,
             )
             QApplication.clipboard().setText(text)
             log_event(_log, "diagnostics_copied", chars=len(text))
@@ -417,7 +571,7 @@ class DesktopUi(QObject):
         """At sign-in: say once what is publishing, and show it unless started minimized."""
         if not batch_ids:
             return
-        self.announce_active(len(batch_ids), batch_ids[0])
+        self.announce_active(len(batch_ids), batch_ids[0], tuple(batch_ids))
         if not self._minimized:
             self.open_batches()
             log_event(_log, "dialog_opened", reason="active_batches", count=len(batch_ids))
@@ -434,6 +588,12 @@ class DesktopUi(QObject):
 
     def _on_signed_out(self, reason: str) -> None:
         self.window.show_sign_in(signed_out_text(reason))
+        form = self.window.sign_in
+        if self._last_email and not form.email.text():
+            # The server ended the session: the user signs in again as the same person
+            # (restored from the keyring, the form had never held the address).
+            form.email.setText(self._last_email)
+            form.password.setFocus()
         self.tray.set_signed_in(False)
         if reason != "user":
             self.show_window()
@@ -464,8 +624,11 @@ class DesktopUi(QObject):
     async def aclose(self) -> None:
         """Quitting: save the windows' geometry, close them, remove the tray icon and
         close the D-Bus connection (await it before the loop closes)."""
+        # Ends still being gathered are told now (a desktop notification outlives
+        # the app); the memory already counts them as announced.
+        self.notifier.flush_finished()
         self.window.set_quitting()
-        for other in (self._dialog, self.settings_dialog, self.about_dialog):
+        for other in (self.question, self._dialog, self.settings_dialog, self.about_dialog):
             if other is not None:
                 other.close()
         self.window.close()

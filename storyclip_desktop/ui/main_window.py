@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
 
     Signals:
         quitRequested(): the user asked to quit (menu, Ctrl+Q, or closing without a tray).
+        closeRequested(): closing without a tray, where the app asks first
+            (``ask_before_closing``); the window stays until the answer.
         hiddenToTray(): the window was closed and the app keeps running in the tray.
         openBatchesRequested(), refreshRequested(), signOutRequested(): user actions.
         settingsRequested(), aboutRequested(), logFolderRequested(),
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
     """
 
     quitRequested = Signal()
+    closeRequested = Signal()
     hiddenToTray = Signal()
     openBatchesRequested = Signal()
     refreshRequested = Signal()
@@ -177,6 +180,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("StoryClip Desktop"))
+        #: Closing without a tray asks first (set by the UI, which asks).
+        self.ask_before_closing = False
         self.setWindowIcon(app_icon())
         self._store: BatchStore | None = None
         self._account: AccountView | None = None
@@ -332,8 +337,23 @@ class MainWindow(QMainWindow):
         self.account.set_busy(busy)
         self.refresh_action.setEnabled(self._signed_in and not busy)
 
+    @property
+    def demo(self) -> bool:
+        return getattr(self, "_demo", False)
+
+    def set_demo(self, demo: bool) -> None:
+        """Mark demo mode in the title and the status line: the batches shown are the
+        local demo server's, not the user's own."""
+        self._demo = demo
+        title = self.tr("StoryClip Desktop")
+        self.setWindowTitle(self.tr("%1 — Demo").replace("%1", title) if demo else title)
+        self.update_status()
+
     def update_status(self) -> None:
-        self.connection.setText(self.status_text())
+        text = self.status_text()
+        if self.demo:
+            text = self.tr("Demo server · %1").replace("%1", text)
+        self.connection.setText(text)
 
     def status_text(self) -> str:
         """One line about the connection: what a support person would ask first."""
@@ -384,6 +404,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.hide()
             self.hiddenToTray.emit()
+            return
+        if self.ask_before_closing:
+            event.ignore()  # closing quits here: the UI asks, and quits on a yes
+            self.closeRequested.emit()
             return
         event.accept()
         self.quitRequested.emit()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from storyclip_desktop.config import (
     AUTOSTART_SUPPORTED,
+    DEFAULT_WEB_APP_URL,
     NOTIFICATION_KINDS,
     AppSettings,
     ConfigError,
@@ -132,8 +133,11 @@ class SettingsDialog(QDialog):
         first_run: bool = False,
         allow_insecure: bool = False,
         api_key_overridden: bool = False,
+        servers_required: bool = True,
         parent: QWidget | None = None,
     ) -> None:
+        """``servers_required``: Save needs the server fields filled (False where the
+        app's servers come from elsewhere: the demo, the command line, the environment)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("StoryClip Desktop settings"))
@@ -142,6 +146,8 @@ class SettingsDialog(QDialog):
         self.first_run = first_run
         self.allow_insecure = allow_insecure
         self.initial = backend.current()
+        self.servers_required = servers_required
+        self.api_key_overridden = api_key_overridden
         self._stored_key: str | None = None
         self._key_loaded = False
         self._busy = False
@@ -170,6 +176,23 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._general_page(), self.tr("General"))
         outer.addWidget(self.tabs, 1)
 
+        self.incomplete_note = plain_label(
+            self.tr(
+                "Fill in the API URL, the Supabase URL, the anon key and the API key "
+                "to save, or try the demo."
+            )
+            if first_run
+            else self.tr(
+                "Fill in the API URL, the Supabase URL, the anon key and the API key to save."
+            ),
+            self,
+        )
+        self.incomplete_note.setObjectName("incompleteNote")
+        self.incomplete_note.setWordWrap(True)
+        self.incomplete_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.incomplete_note.setVisible(False)
+        outer.addWidget(self.incomplete_note)
+
         self.save_status = plain_label(parent=self)
         self.save_status.setObjectName("saveStatus")
         self.save_status.setWordWrap(True)
@@ -194,6 +217,13 @@ class SettingsDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         outer.addWidget(self.buttons)
+        # Enter always means Save: no other button becomes the default when the one
+        # pressed last (Test connection) is disabled while it runs and focus moves on
+        # (it moved to "Try the demo", which dropped the typed settings).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.save_button.setDefault(True)
 
         self._fill(self.initial)
         if api_key_overridden:
@@ -269,6 +299,9 @@ class SettingsDialog(QDialog):
         self.language.addItem("Español", "es")
         self.language.addItem("English", "en")
         form.addRow(self.tr("Language"), self.language)
+        self.web_app_url = _Field("webAppUrl", DEFAULT_WEB_APP_URL, page)
+        self.web_app_url.edit.setAccessibleName(self.tr("StoryClip web app address"))
+        form.addRow(self.tr("StoryClip web app"), self.web_app_url)
         lang_note = plain_label(self.tr("A new language applies the next time the app starts."))
         lang_note.setWordWrap(True)
         lang_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -292,6 +325,18 @@ class SettingsDialog(QDialog):
 
         notes = QGroupBox(self.tr("Notifications"), page)
         box = QVBoxLayout(notes)
+        about_row = QHBoxLayout()
+        about_label = QLabel(self.tr("&Notify me about:"), notes)
+        self.notify_about = QComboBox(notes)
+        self.notify_about.setObjectName("notifyAbout")
+        self.notify_about.addItem(self.tr("Everything"), "everything")
+        self.notify_about.addItem(self.tr("Finished and failed publications"), "finished")
+        self.notify_about.addItem(self.tr("Failures only"), "failures")
+        self.notify_about.setAccessibleName(self.tr("Notify me about"))
+        about_label.setBuddy(self.notify_about)
+        about_row.addWidget(about_label)
+        about_row.addWidget(self.notify_about, 1)
+        box.addLayout(about_row)
         labels = {
             "active": self.tr("Publishing in progress when the app starts"),
             "completed": self.tr("A batch finished publishing"),
@@ -317,8 +362,11 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(max(0, index))
         self.start_at_login.setChecked(settings.start_at_login)
         self.start_minimized.setChecked(settings.start_minimized)
+        web = settings.web_app_url
+        self.web_app_url.edit.setText("" if web == DEFAULT_WEB_APP_URL else web)
         for kind, check in self.notify_boxes.items():
             check.setChecked(kind in settings.notifications)
+        self.notify_about.setCurrentIndex(max(0, self.notify_about.findData(settings.notify_about)))
 
     async def _load_key(self) -> None:
         try:
@@ -388,14 +436,31 @@ class SettingsDialog(QDialog):
             self.supabase_url: self._url_error("supabase_url", self.supabase_url.text()),
             self.anon_key: self._key_error("anon_key", self.anon_key.text()),
             self.api_key: self._key_error("api_key", self.api_key.text()),
+            self.web_app_url: self._url_error("web_app_url", self.web_app_url.text()),
         }
         for field, error in errors.items():
             field.set_error(error)
         valid = not any(errors.values())
-        self.save_button.setEnabled(valid and not self._busy and self._key_loaded)
+        missing = self.missing_fields()
+        self.incomplete_note.setVisible(bool(missing))
+        self.save_button.setEnabled(valid and not missing and not self._busy and self._key_loaded)
         complete = bool(self.api_url.text() and self.supabase_url.text())
         self.test_button.setEnabled(valid and complete and not self._busy)
         return valid
+
+    def missing_fields(self) -> list[str]:
+        """The server fields Save still needs (none where the servers come from elsewhere):
+        empty or partial settings are not saved as if they were a server."""
+        if not self.servers_required:
+            return []
+        fields = {
+            "api_url": self.api_url,
+            "supabase_url": self.supabase_url,
+            "anon_key": self.anon_key,
+        }
+        if not self.api_key_overridden:
+            fields["api_key"] = self.api_key
+        return [name for name, field in fields.items() if not field.text()]
 
     def test_connection(self) -> None:
         if not self.validate() or self._busy:
@@ -488,10 +553,12 @@ class SettingsDialog(QDialog):
             start_at_login=self.start_at_login.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
             notifications=frozenset(k for k, c in self.notify_boxes.items() if c.isChecked()),
+            notify_about=str(self.notify_about.currentData() or "everything"),
+            web_app_url=self.web_app_url.text().rstrip("/") or DEFAULT_WEB_APP_URL,
         )
 
     def save(self) -> None:
-        if not self.validate() or self._busy:
+        if not self.validate() or self.missing_fields() or self._busy:
             return
         settings = self.collect()
         typed_key = self.api_key.text()

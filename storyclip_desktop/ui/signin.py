@@ -28,9 +28,13 @@ class SignInView(QWidget):
     Signals:
         submitted(str, str, bool): email, password, remember me. Emitted once per
             attempt: a second Enter while busy is ignored.
+        setupRequested(): "Set up the server…" (no server is configured yet).
+        demoRequested(): "Try the demo" (no server is configured yet).
     """
 
     submitted = Signal(str, str, bool)
+    setupRequested = Signal()
+    demoRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +71,35 @@ class SignInView(QWidget):
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         column.addWidget(hint)
         column.addSpacing(6)
+
+        # Shown while no server is set up (the welcome was cancelled): signing in
+        # could only fail, so say why and offer the two ways forward.
+        self.setup_box = QWidget(self)
+        self.setup_box.setObjectName("setupBox")
+        setup = QVBoxLayout(self.setup_box)
+        setup.setContentsMargins(0, 0, 0, 0)
+        self.setup_note = QLabel(
+            self.tr(
+                "There is no StoryClip server set up yet. Set it up with the addresses "
+                "your StoryClip administrator gave you, or try the demo on this computer."
+            ),
+            self.setup_box,
+        )
+        self.setup_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.setup_note.setWordWrap(True)
+        setup.addWidget(self.setup_note)
+        buttons = QHBoxLayout()
+        self.setup_button = QPushButton(self.tr("&Set up the server…"), self.setup_box)
+        self.setup_button.setObjectName("setupServer")
+        self.setup_button.clicked.connect(self.setupRequested)
+        self.demo_button = QPushButton(self.tr("&Try the demo"), self.setup_box)
+        self.demo_button.setObjectName("tryDemo")
+        self.demo_button.clicked.connect(self.demoRequested)
+        buttons.addWidget(self.setup_button)
+        buttons.addWidget(self.demo_button)
+        setup.addLayout(buttons)
+        self.setup_box.setVisible(False)
+        column.addWidget(self.setup_box)
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
@@ -127,7 +160,7 @@ class SignInView(QWidget):
 
     def submit(self) -> None:
         """Validate and emit ``submitted``; nothing happens while already busy."""
-        if self._busy:
+        if self._busy or self.needs_server:
             return
         email = self.email.text().strip()
         password = self.password.text()
@@ -138,11 +171,24 @@ class SignInView(QWidget):
         self.set_busy(True)
         self.submitted.emit(email, password, self.remember.isChecked())
 
+    @property
+    def needs_server(self) -> bool:
+        return not self.setup_box.isHidden()
+
+    def set_needs_server(self, needed: bool) -> None:
+        """No server is set up: the form waits, "Set up the server…" and the demo show."""
+        self.setup_box.setVisible(needed)
+        self.set_busy(self._busy)
+        if needed:
+            self.error.setVisible(False)
+            self.setup_button.setFocus()
+
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
+        usable = not busy and not self.needs_server
         for widget in (self.email, self.password, self.remember):
-            widget.setEnabled(not busy)
-        self.button.setEnabled(not busy)
+            widget.setEnabled(usable)
+        self.button.setEnabled(usable)
         self.button.setText(self.tr("Signing in…") if busy else self.tr("Sign in"))
         self.busy_bar.setVisible(busy)
         if busy:

@@ -85,6 +85,9 @@ class BatchStore(QObject):
     def running(self) -> list[Batch]:
         return [b for b in self._batches.values() if b.status is BatchStatus.PROCESSING]
 
+    def paused(self) -> list[Batch]:
+        return [b for b in self._batches.values() if b.status is BatchStatus.PAUSED]
+
     def finished(self) -> list[Batch]:
         return [b for b in self._batches.values() if b.is_final]
 

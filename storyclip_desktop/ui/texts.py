@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QObject
 
 from storyclip_desktop.core.model import Batch, BatchStatus, ClipStatus, StreamState
+from storyclip_desktop.core.names import batch_name, short_id
 
 __all__ = [
     "Texts",
+    "batch_name_text",
     "batch_status_text",
     "clip_status_text",
     "fill",
@@ -83,6 +85,24 @@ class Texts(QObject):
         """A sentence of its own: "2 clips failed." ("Fallaron 2 clips.")."""
         return self.tr("%n clip(s) failed.", "sentence", n)
 
+    def title_and_more(self, title: str, others: int) -> str:
+        """A batch named by its first clip: "Morning recap + 3 more" (the title alone
+        when it is the only clip)."""
+        if others <= 0:
+            return title
+        return fill(self.tr("%1 + %n more", "batch name", others), title)
+
+    def publications_finished(self, n: int) -> str:
+        """A grouped notice's title: "3 publications finished"."""
+        return self.tr("%n publication(s) finished", "", n)
+
+    def clips_published_count(self, published: int, failed: int) -> str:
+        """A grouped notice's figures: "52 clips published, 3 failed"."""
+        text = self.tr("%n clip(s) published", "", published)
+        if failed > 0:
+            text = fill(self.tr("%1, %n failed", "published", failed), text)
+        return text
+
     def more_batches(self, n: int) -> str:
         return self.tr("and %n more…", "", n)
 
@@ -121,10 +141,17 @@ class Texts(QObject):
             text = fill(self.tr("%1, %n failed", "published", failed), text)
         return text
 
-    def batches_summary(self, running: int, finished: int, failed_clips: int = 0) -> str:
-        """ "2 batches publishing · 3 batches finished · 1 clip failed";
+    def paused_batches(self, n: int) -> str:
+        return self.tr("%n batch(es) paused", "", n)
+
+    def batches_summary(
+        self, running: int, finished: int, failed_clips: int = 0, paused: int = 0
+    ) -> str:
+        """ "2 batches publishing · 1 batch paused · 3 batches finished · 1 clip failed";
         "Nothing publishing · …" when nothing runs (never "0 batches publishing")."""
         parts = [self.batches_publishing(running) if running else self.nothing_publishing()]
+        if paused:
+            parts.append(self.paused_batches(paused))
         if finished:
             parts.append(self.finished_batches(finished))
         if failed_clips:
@@ -145,12 +172,15 @@ def plural() -> Texts:
 # ---------------------------------------------------------------- statuses
 
 
-def short_id(batch_id: str) -> str:
-    """A short, recognisable id: ``batch_1761725644409_abc123`` → ``abc123``."""
-    tail = batch_id.rsplit("_", 1)[-1] if "_" in batch_id else batch_id
-    if len(tail) < 4:
-        tail = batch_id
-    return tail[-8:]
+def batch_name_text(batch: Batch) -> str:
+    """The batch's name as every view and notice shows it (parts: ``core.names``):
+    its job id, else "First clip + 3 more", else "Batch abc123"."""
+    name = batch_name(batch)
+    if name.job_id:
+        return name.job_id
+    if name.title:
+        return plural().title_and_more(name.title, name.others)
+    return fill(translate("Texts", "Batch %1"), name.short_id)
 
 
 def batch_status_text(batch: Batch) -> str:

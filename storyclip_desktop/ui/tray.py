@@ -13,7 +13,10 @@ from storyclip_desktop.core.model import BatchStatus
 
 from .resources import TrayState, icon
 from .store import BatchStore
-from .texts import fill, plural
+from .texts import batch_name_text, fill, plural
+
+#: How many running batches the tray menu lists by name.
+_MENU_BATCHES = 5
 
 __all__ = ["SystemTrayHost", "TrayHost", "TrayIcon", "TrayState", "status_notifier_tray"]
 
@@ -67,12 +70,14 @@ class TrayIcon(QObject):
         batchesRequested(): open the active-batches dialog.
         refreshRequested(), settingsRequested(), signOutRequested(), quitRequested():
             menu actions.
+        batchRequested(str): a running batch was chosen in the menu (by its name).
         messageClicked(): the user clicked the last tray message.
         messageShown(str, str): a message (title, body) was handed to the tray.
     """
 
     openRequested = Signal()
     batchesRequested = Signal()
+    batchRequested = Signal(str)
     refreshRequested = Signal()
     settingsRequested = Signal()
     signOutRequested = Signal()
@@ -101,7 +106,10 @@ class TrayIcon(QObject):
         self.status_action = QAction(self.menu)
         self.status_action.setEnabled(False)
         self.menu.addAction(self.status_action)
-        self.menu.addSeparator()
+        # The running batches by name (at most _MENU_BATCHES), under the status line.
+        self._batch_actions: list[QAction] = []
+        self._batch_texts: list[tuple[str, str]] = []
+        self._batches_end = self.menu.addSeparator()
         self.open_action = self.menu.addAction(self.tr("Open StoryClip"))
         self.batches_action = self.menu.addAction(self.tr("Active batches…"))
         self.refresh_action = self.menu.addAction(self.tr("Refresh"))
@@ -221,11 +229,15 @@ class TrayIcon(QObject):
                 total,
             )
             return f"{text} · {texts.failed_clips(failed)}" if failed else text
+        paused = len(self._store.paused())
         if self._unseen_failures:
             failures = texts.failed_batches(len(self._unseen_failures))
-            return f"{texts.nothing_publishing()} · {failures}"
+            text = texts.nothing_publishing()
+            if paused:
+                text = f"{text} · {texts.paused_batches(paused)}"
+            return f"{text} · {failures}"
         finished = self._store.finished()
-        return texts.batches_summary(0, len(finished), sum(b.failed for b in finished))
+        return texts.batches_summary(0, len(finished), sum(b.failed for b in finished), paused)
 
     def update(self) -> None:
         """Refresh icon, tooltip and menu; only what changed is handed to the tray
@@ -244,6 +256,32 @@ class TrayIcon(QObject):
             self.icon.setToolTip(fill(self.tr("StoryClip Desktop — %1"), text))
         for action in (self.batches_action, self.refresh_action, self.sign_out_action):
             action.setEnabled(self._signed_in)
+        self._update_batch_actions()
+
+    def _update_batch_actions(self) -> None:
+        """The running batches, named as everywhere else; rebuilt only when a name or
+        a count changed (a StatusNotifierItem tray sends the menu over D-Bus)."""
+        running = self._store.running() if self._signed_in else []
+        texts = plural()
+        wanted = [
+            (
+                b.batch_id,
+                f"{batch_name_text(b)} — {texts.short_progress(b.done, b.total, b.failed)}",
+            )
+            for b in running[:_MENU_BATCHES]
+        ]
+        if wanted == self._batch_texts:
+            return
+        for action in self._batch_actions:
+            self.menu.removeAction(action)
+            action.deleteLater()
+        self._batch_actions = []
+        for batch_id, text in wanted:
+            action = QAction(text, self.menu)
+            action.triggered.connect(lambda _=False, bid=batch_id: self.batchRequested.emit(bid))
+            self.menu.insertAction(self._batches_end, action)
+            self._batch_actions.append(action)
+        self._batch_texts = wanted
 
     @staticmethod
     def _icon_for(state: TrayState) -> QIcon:

@@ -22,7 +22,8 @@ The invariants (on every result):
   one may count above its total); :attr:`Batch.done` and :attr:`Batch.pending`
   cap and floor those for display, so they always stay within ``0..total``;
 * a final summary is shown with exactly its status and counts, a finished batch
-  never goes back to a non-final status, an event never changes a batch's status,
+  never goes back to a non-final status, an event never changes a batch's status
+  (but the local backend's control events: paused, resumed, cancelled, at once),
   and a batch becomes final at most once per run of the app;
 * the result says truly what changed: ``changed`` and the very ``current``
   object when nothing did, ``changed_clips`` exactly the rows that differ,
@@ -145,8 +146,12 @@ class Shown:
             return None  # the monitor follows only the batches it found
         result = apply_event(current, event, self.seen.get(batch_id, NOTHING_SEEN))
         shown = result.batch
-        assert shown.status is current.status
-        assert shown.status_raw is current.status_raw
+        control = isinstance(event, UnknownEvent) and event.type in CONTROLS
+        if control and not current.is_final:
+            assert shown.status is CONTROLS[event.type]  # type: ignore[union-attr]
+        else:
+            assert shown.status is current.status
+            assert shown.status_raw is current.status_raw
         if result.ignored == "duplicate_event":
             assert shown is current
         before = {c.index: c for c in current.clips}
@@ -242,7 +247,8 @@ def summaries(draw: st.DrawFn, batch_id: str | None = None) -> Batch:
 
 @st.composite
 def events(draw: st.DrawFn) -> StreamEvent:
-    kind = draw(st.sampled_from(["connected", "progress", "progress", "completed", "error", "x"]))
+    kinds = ["connected", "progress", "progress", "completed", "error", "control", "x"]
+    kind = draw(st.sampled_from(kinds))
     event_id = draw(EVENT_ID)
     stamp = datetime(2025, 10, 29, tzinfo=UTC)
     if kind == "connected":
@@ -261,7 +267,21 @@ def events(draw: st.DrawFn) -> StreamEvent:
                               event_id)  # fmt: skip
     if kind == "error":
         return ErrorEvent("", stamp, draw(TEXT), event_id)
-    return UnknownEvent("cancelled", None, stamp, {}, event_id)
+    if kind == "control":
+        return UnknownEvent(
+            draw(st.sampled_from(sorted(CONTROLS))), None, stamp,
+            {"published": draw(COUNT), "errors": draw(st.one_of(COUNT, st.just("x")))},
+            event_id,
+        )  # fmt: skip
+    return UnknownEvent("heartbeat", None, stamp, {}, event_id)
+
+
+#: The local backend's control events and the status each one shows at once.
+CONTROLS = {
+    "paused": BatchStatus.PAUSED,
+    "resumed": BatchStatus.PROCESSING,
+    "cancelled": BatchStatus.CANCELLED,
+}
 
 
 STEP = st.one_of(

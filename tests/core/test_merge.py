@@ -214,13 +214,9 @@ def test_upstream_lost_clip_events_the_completed_summary_still_shows_the_failure
     assert statuses(shown) == [P, P, F, P]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="today's rule marks failed only the clips still `pending`; a clip whose "
-    "`uploading` event came but whose `error` event was lost stays `uploading` in the "
-    "completed batch (reported to the lead)",
-)
 def test_upstream_lost_error_event_alone_the_completed_summary_shows_the_failure() -> None:
+    """A clip whose ``uploading`` event came but whose ``error`` event was lost: the
+    final summary has it pending (the batch is over), so it is one of the failed."""
     steps = [s for s in load("upstream-clip-fails") if '"status":"error"' not in s.get("frame", "")]
     shown = Replay().run(steps).shown
     assert counts(shown) == ("completed", 3, 1, 4)
@@ -410,3 +406,69 @@ def test_merge_stays_pure() -> None:
     }  # fmt: skip
     allowed = {"__future__", "bisect", "collections.abc", "dataclasses", "types", "typing"}
     assert imported <= allowed | {".model"}
+
+
+# ---------------------------------------------------------------- live clip data, controls
+
+
+def test_upstream_clip_data_follows_the_stream_before_any_summary() -> None:
+    """Issue 15: a clip that turned published showed Attempts 0 and no publish time,
+    a failed one Attempts 0, until a refresh or the batch's end."""
+    steps = load("upstream-clip-fails")
+    upto = frames_until(steps, '"current":1,"total":4,"published":1')
+    replay = Replay().run([s for s in upto if "frame" in s or s is upto[0]])
+    published = replay.shown.clips[0]
+    assert published.status is P
+    assert published.attempts >= 1
+    assert published.published_at is not None
+    event = [s for s in replay.steps if s.kind == "progress"][-1].told
+    assert isinstance(event, ProgressEvent)
+    assert published.published_at == event.timestamp
+    # A failed clip: the deployed database keeps its row pending with attempts 0.
+    upto = frames_until(steps, '"status":"error"')
+    replay = Replay().run(upto)
+    lagging = parse_batch(steps[len(upto)]["summary"])
+    assert lagging.clips[2].attempts == 0
+    failed = replay.summary(lagging).batch.clips[2]
+    assert failed.status is F
+    assert failed.attempts >= 1
+    assert failed.published_at is None
+
+
+def test_default_mode_paused_resumed_and_cancelled_show_at_once() -> None:
+    """Issue 15: a paused batch showed "Processing" until the next summary, and a
+    cancelled one kept its in-flight clip waiting and its pending count."""
+    steps = load("default-paused-cancelled")
+    replay = Replay().run(frames_until(steps, '"type":"paused"'))
+    assert counts(replay.shown) == ("paused", 1, 0, 6)
+    assert replay.steps[-1].result.status_changed
+    # The clip in flight still ends (pause waits for it); the batch stays paused.
+    replay.run(steps[len(frames_until(steps, '"type":"paused"')) :][:2])
+    assert replay.shown.status is BatchStatus.PAUSED
+    assert replay.shown.published == 2
+    upto = frames_until(steps, '"type":"resumed"')
+    replay = Replay().run(upto)
+    assert replay.shown.status is BatchStatus.PROCESSING
+    upto = frames_until(steps, '"type":"cancelled"')
+    replay = Replay().run(upto)
+    assert counts(replay.shown) == ("cancelled", 4, 0, 6)
+    assert replay.shown.pending == 2
+    [end] = replay.final_steps()
+    assert end.kind == "unknown"  # the control event itself ended it, once
+    final = replay.summary(parse_batch(steps[-1]["summary"]))
+    assert not final.became_final
+    assert counts(final.batch) == ("cancelled", 4, 0, 6)
+    # The clip that was in flight is back to pending, as the server has it.
+    assert statuses(final.batch)[4] is PENDING
+
+
+def test_control_events_do_not_reopen_a_finished_batch() -> None:
+    steps = load("default-paused-cancelled")
+    replay = Replay().run(frames_until(steps, '"type":"cancelled"'))
+    late = apply_event(
+        replay.shown,
+        parse_event(json.dumps({"type": "resumed", "batchId": "x", "published": 9})),
+        replay.seen,
+    )
+    assert not late.changed
+    assert late.batch.status is BatchStatus.CANCELLED

@@ -37,13 +37,15 @@ picks the Secret Service by itself, as on a user's machine.
 Scenarios (one test per tray mode; each step's duration is in the run's summary):
   xembed  first launch and sign-in through the form, the dialog on the running
           batches, Refresh, quit; the session in the keyring and nowhere else;
-          relaunch --minimized into the tray; one balloon per finished batch; a
-          click on the balloon opens the dialog; sign out and quit from the tray menu.
+          relaunch --minimized into the tray; each finished batch in exactly one
+          balloon (ends close together share one, naming each); a click on the
+          balloon opens the dialog; sign out and quit from the tray menu.
   sni     (Spanish) signed in from the environment, only a StatusNotifierItem in the
-          tray; the backend killed and restarted mid-batch; exactly one desktop
-          notification per batch in dunst, with the right title and body.
-  none    no tray at all: --minimized still shows the window; one desktop
-          notification per batch; closing the window quits.
+          tray; the backend killed and restarted mid-batch; each batch named in
+          exactly one desktop notification in dunst, with the right counts.
+  none    no tray at all: --minimized still shows the window; each batch in exactly
+          one desktop notification; closing the window asks, then quits.
+(tests/e2e/test_notices.py: 25 batches ending within 5 s, grouped, none replaced unread.)
 Screenshots go to $STORYCLIP_E2E_ARTIFACTS/story/ (CI keeps them); the README's
 copies live in docs/screenshots/.
 """
@@ -330,13 +332,33 @@ def dunst_window() -> XWindow | None:
     return windows[0] if windows else None
 
 
-def only_once_each(
-    app: AppProcess, batch_ids: list[str], route: str, kinds_: tuple[str, ...] = ("completed",)
-) -> None:
-    """The log: each batch finished once and was announced once, on `route`."""
+END_KINDS = ("completed", "failed", "cancelled", "finished")
+#: A notice about ends, in English: one batch ("Publishing completed: NAME") or several
+#: ("3 publications finished", each named on a line of its body).
+ENDS_EN = re.compile(r"Publishing (completed|failed|cancelled): |\d+ publications finished")
+
+
+def named_once(notices: list[Notification], name: str) -> bool:
+    """The batch called `name` is in exactly one of these notices: in the title of
+    its own, or on a line ("• NAME — Completed") of a grouped one."""
+    return sum((n.summary.endswith(f": {name}") or f"• {name} —" in n.body) for n in notices) == 1
+
+
+def covers(batch_id: str) -> Callable[[dict[str, Any]], bool]:
+    """A `notification` line that announces this batch's end, alone or grouped."""
+    return lambda e: e["kind"] in END_KINDS and batch_id in e.get("batch_ids", ())
+
+
+def end_notices(app: AppProcess) -> list[dict[str, Any]]:
+    return [e for e in app.events("notification") if e["kind"] in END_KINDS]
+
+
+def only_once_each(app: AppProcess, batch_ids: list[str], route: str) -> None:
+    """The log: each batch finished once and was announced by exactly one notice (its
+    own, or one grouping ends close together), on `route`."""
     for bid in batch_ids:
         assert len(app.events("batch_finished", batch_id=bid)) == 1, app.tail()
-        notes = [e for e in app.events("notification", batch_id=bid) if e["kind"] in kinds_]
+        notes = [e for e in app.events("notification") if covers(bid)(e)]
         assert [e["route"] for e in notes] == [route], app.tail()
 
 
@@ -436,10 +458,10 @@ def test_story_sign_in_quit_relaunch_in_the_tray_and_sign_out(
         assert set(kinds(again)) <= {"tray-icon", "balloon"}, kinds(again)
         assert again.events("dialog_opened") == []
 
-    with story.step("each batch completes: one tray balloon per batch"):
+    with story.step("each batch completes: each in exactly one tray balloon"):
         finished_as_on_server(again, backend, seeded)
         for bid in seeded:
-            again.wait_event("notification", batch_id=bid, kind="completed")
+            again.wait_event("notification", where=covers(bid))
         balloon = wait_until(lambda: one(again, "balloon"), message="Qt's balloon on screen")
         screen = screen_shot("xembed-03-tray-balloon-screen.png", balloon)
         crop(screen, "xembed-03-tray-balloon.png", union(balloon.box, icon.box), margin=40)
@@ -532,6 +554,9 @@ def pick_from_the_bottom(menu: XWindow, items_up: int, scratch: Path) -> None:
 # --- sni: desktop notifications across a backend restart ------------------------------------
 
 COMPLETED_ES = "Publicación completada"
+#: A notice about ends: one batch ("Publicación completada: lote-a") or several
+#: ("Terminaron 3 publicaciones").
+ENDS_ES = re.compile(rf"{COMPLETED_ES}: |Terminaron \d+ publicaciones")
 ACTIVE_ES = "Publicación en progreso"
 UNREACHABLE_ES = "No se pudo conectar al servidor"
 
@@ -545,10 +570,10 @@ def test_sni_one_notification_per_batch_across_a_backend_restart(
     tmp_path: Path,
 ) -> None:
     backend = backend_factory(clip_seconds=CLIP_SECONDS)
-    batches = {  # 5 to 6 s of work each
-        backend.create_batch(25): "Se publicaron 25 de 25 clips",
-        backend.create_batch(28, fail=[3, 9]): "Se publicaron 26 de 28 clips; 2 fallaron",
-        backend.create_batch(30): "Se publicaron 30 de 30 clips",
+    batches = {  # 5 to 6 s of work each; named by their job ids
+        backend.create_batch(25, job_id="lote-a"): "lote-a",
+        backend.create_batch(28, fail=[3, 9], job_id="lote-b"): "lote-b",
+        backend.create_batch(30, job_id="lote-c"): "lote-c",
     }
     seeded = list(batches)
 
@@ -583,21 +608,24 @@ def test_sni_one_notification_per_batch_across_a_backend_restart(
         backend.restart()
         finished_as_on_server(app, backend, seeded)
         for bid in seeded:
-            app.wait_event("notification", batch_id=bid, kind="completed")
+            app.wait_event("notification", where=covers(bid))
 
-    with story.step("exactly one desktop notification per batch"):
-        expect_dunst(len(seeded) + 1)
+    with story.step("each batch named in exactly one desktop notification"):
+        ends = end_notices(app)
+        expect_dunst(len(ends) + 1)
         window = dunst_window()
         assert window is not None, "dunst shows nothing"
         screen = screen_shot("sni-01-notifications-screen.png", window)
         crop(screen, "sni-01-notifications.png", window.box, margin=12)
         ours = [n for n in dunst_history() if n.appname == APP_NAME]
-        completed = sorted(n.body for n in ours if n.summary == COMPLETED_ES)
-        assert completed == sorted(batches.values()), ours
+        finished = [n for n in ours if ENDS_ES.match(n.summary)]
+        assert len(finished) == len(ends), ours
+        for name in batches.values():
+            assert named_once(finished, name), (name, ours)
         assert [n for n in ours if n.summary == ACTIVE_ES] == [
             Notification(ACTIVE_ES, "Tienes 3 publicaciones en proceso", APP_NAME)
         ], ours
-        others = [n for n in ours if n.summary not in (COMPLETED_ES, ACTIVE_ES)]
+        others = [n for n in ours if n not in finished and n.summary != ACTIVE_ES]
         # The outage may be announced, once; nothing else.
         assert [n.summary for n in others] in ([], [UNREACHABLE_ES]), ours
         only_once_each(app, seeded, "dbus")
@@ -618,9 +646,9 @@ def test_without_a_tray_the_window_stays_and_closing_it_quits(
     tmp_path: Path,
 ) -> None:
     backend = backend_factory(clip_seconds=CLIP_SECONDS)
-    batches = {  # 5 and 6 s of work
-        backend.create_batch(25): "25 of 25 clips were published",
-        backend.create_batch(30, fail=[5]): "29 of 30 clips were published, 1 failed",
+    batches = {  # 5 and 6 s of work; named by their job ids
+        backend.create_batch(25, job_id="spring-a"): "spring-a",
+        backend.create_batch(30, fail=[5], job_id="spring-b"): "spring-b",
     }
     seeded = list(batches)
 
@@ -641,20 +669,30 @@ def test_without_a_tray_the_window_stays_and_closing_it_quits(
         screen_shot("none-01-main-window-screen.png", window, dunst)
         window_shot("none-01-main-window.png", window)
 
-    with story.step("each batch completes: one desktop notification each"):
+    with story.step("each batch completes: each in exactly one desktop notification"):
         finished_as_on_server(app, backend, seeded)
         for bid in seeded:
-            app.wait_event("notification", batch_id=bid, kind="completed")
-        expect_dunst(len(seeded) + 1)
+            app.wait_event("notification", where=covers(bid))
+        ends = end_notices(app)
+        expect_dunst(len(ends) + 1)
         dunst = dunst_window()
         assert dunst is not None, "dunst shows nothing"
         screen_shot("none-02-notifications-screen.png", window, dunst)
         ours = [n for n in dunst_history() if n.appname == APP_NAME]
-        completed = sorted(n.body for n in ours if n.summary == "Publishing completed")
-        assert completed == sorted(batches.values()), ours
+        finished = [n for n in ours if ENDS_EN.match(n.summary)]
+        assert len(finished) == len(ends), ours
+        for name in batches.values():
+            assert named_once(finished, name), (name, ours)
         assert [n.summary for n in ours].count("Publishing in progress") == 1, ours
         only_once_each(app, seeded, "dbus")
 
-    with story.step("closing the window quits the app"):
+    with story.step("closing the window asks, then quits the app"):
         close_window(window.wid)
+        question = wait_until(lambda: one(app, "dialog"), message="the quit question")
+        assert question is not None
+        app.wait_event("question_asked", what="quit")
+        window_shot("none-03-close-question.png", question)
+        focus_window(question.wid)
+        press("Return")  # its default button: Quit
+        assert app.wait_event("question_answered", what="quit")[0]["agreed"] is True
         assert_clean_exit(app, app.wait_exit(20))

@@ -50,22 +50,23 @@ def quit_cleanly(app: AppProcess, allowed: Callable[[dict[str, Any]], bool] = la
     return took
 
 
+_END_KINDS = ("completed", "failed", "cancelled", "finished")
+
+
+def _covers(batch_id: str) -> Any:
+    """A notice that announces this batch's end, alone or grouped with others."""
+    return lambda e: e["kind"] in _END_KINDS and batch_id in e.get("batch_ids", ())
+
+
 def finishes(app: AppProcess, batch_id: str) -> list[dict[str, Any]]:
-    return [
-        e for e in app.events("notification", batch_id=batch_id)
-        if e["kind"] in ("completed", "failed", "cancelled")
-    ]  # fmt: skip
+    return [e for e in app.events("notification") if _covers(batch_id)(e)]
 
 
 def assert_finished_exactly_once(app: AppProcess, backend: Backend, batch_id: str) -> None:
     """One ``batch_finished`` with the server's counts, one completion notice."""
     # The notice follows the core's report through the UI's queued signals: wait
     # for it rather than racing it.
-    app.wait_event(
-        "notification",
-        batch_id=batch_id,
-        where=lambda e: e["kind"] in ("completed", "failed", "cancelled"),
-    )
+    app.wait_event("notification", where=_covers(batch_id))
     done = app.events("batch_finished", batch_id=batch_id)
     assert len(done) == 1, done
     summary = backend.batch(batch_id)

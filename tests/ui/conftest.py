@@ -116,6 +116,9 @@ def ui(
         services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(False)
     )
     services.listener = desktop.session_events
+    # Each end told at once and no route held: the tests of grouping and queueing
+    # (test_notice_pacing.py) set their own pacing.
+    desktop.notifier.set_pacing(0, {"tray": 0, "banner": 0, "dbus": 0})
     yield desktop
     if desktop._dialog is not None:
         desktop._dialog.close()

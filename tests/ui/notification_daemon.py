@@ -110,12 +110,12 @@ class NotificationService:
         with self._lock:
             return [c for c in self.calls if c.member == "Notify"]
 
-    def click(self, notification_id: int) -> None:
-        """The user clicks the notification: the daemon emits ActionInvoked."""
+    def click(self, notification_id: int, action: str = "default") -> None:
+        """The user clicks the notification (or one of its actions): ActionInvoked."""
         emitter = DBusAddress(PATH, interface=NAME)
         with self._lock:
             self._outbox.append(
-                new_signal(emitter, "ActionInvoked", "us", (notification_id, "default"))
+                new_signal(emitter, "ActionInvoked", "us", (notification_id, action))
             )
 
     def _run(self) -> None:
@@ -145,8 +145,10 @@ class NotificationService:
                     if member == "GetCapabilities":
                         conn.send(new_method_return(message, "as", (list(self.capabilities),)))
                     elif member == "Notify":
-                        conn.send(new_method_return(message, "u", (next_id,)))
-                        next_id += 1
+                        # As the specification says: a replaced notice keeps its id.
+                        replaces = int(message.body[1])
+                        conn.send(new_method_return(message, "u", (replaces or next_id,)))
+                        next_id += 0 if replaces else 1
         except BaseException as exc:  # reported by the test, never lost in the thread
             self.error = exc
             self._ready.set()

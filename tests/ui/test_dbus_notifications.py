@@ -44,6 +44,7 @@ def _ui(bus: PrivateBus, settings: QSettings, *, sni_tray: bool = False) -> Desk
         dbus_bus=bus.address,
         tray_host=DesktopTray(sni_tray, via_dbus=sni_tray),
     )
+    ui.notifier.set_pacing(0, {"tray": 0, "banner": 0, "dbus": 0})
     ui.start()
     return ui
 
@@ -81,7 +82,7 @@ def test_notify_reaches_the_daemon_and_a_click_opens_the_batch(
         assert (app_name, replaces, summary, timeout) == (
             "StoryClip Desktop",
             0,
-            "Publishing failed",
+            "Publishing failed: Clip 1 + 2 more",
             -1,
         )
         assert icon.startswith("file:///")

@@ -41,7 +41,7 @@ def test_cards_follow_a_running_batch_to_the_end(qtbot: object, settings: QSetti
     run.start()
     card = _card(dialog, run.batch.batch_id)
     assert not dialog.empty.isVisible()
-    assert card.title.text() == "Batch abc123"
+    assert card.title.text() == "Clip 1 + 19 more"  # named by its first clip
     assert card.chip.text() == "Processing"
     assert card.progress.text() == "0 / 20 clips"
     assert card.stream_label.text() == "● Live"
@@ -185,7 +185,9 @@ def test_untrusted_text_is_literal_on_the_card_and_in_the_table(qtbot: object) -
     assert card.table.proxy.index(0, ClipTableModel.TITLE).data() == XSS_TITLE
 
 
-def test_open_on_expands_and_scrolls_to_the_batch(qtbot: object) -> None:
+def test_open_on_selects_the_batch_and_shows_its_card(qtbot: object) -> None:
+    """The list shows every batch, newest first; open_on (a notice's click) selects
+    the batch's row, scrolled into view, and shows its card, expanded, under it."""
     bridge = MonitorBridge()
     store = BatchStore(bridge)
     dialog = ActiveBatchesDialog(store)
@@ -196,17 +198,20 @@ def test_open_on_expands_and_scrolls_to_the_batch(qtbot: object) -> None:
         )
     dialog.resize(700, 500)
     dialog.show()
-    bar = dialog.scroll_area.verticalScrollBar()
-    assert bar.maximum() > 0 or qtbot.waitUntil(lambda: bar.maximum() > 0)  # type: ignore[attr-defined]
-    assert bar.value() == 0
-    oldest = "batch_1_0000"  # newest first: the oldest card is at the bottom
+    view = dialog.list
+    first = view.model().index(0, 0).data(Qt.ItemDataRole.UserRole + 11)
+    assert first == "batch_1_0029"  # newest first
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)  # type: ignore[attr-defined]
+    oldest = "batch_1_0000"  # at the bottom of the list
     assert dialog.open_on(oldest)
+    assert view.selected_batch_id() == oldest
     card = _card(dialog, oldest)
     assert card.expanded
-    qtbot.waitUntil(lambda: bar.value() > 0)  # type: ignore[attr-defined]
-    viewport = dialog.scroll_area.viewport()
-    top_left = card.mapTo(viewport, card.rect().topLeft())
-    assert 0 <= top_left.y() < viewport.height()
+    qtbot.waitUntil(card.isVisible)  # type: ignore[attr-defined]
+    assert [bid for bid, c in dialog.cards.items() if c.isVisible()] == [oldest]
+    row = view.selectionModel().selectedRows()[0]
+    assert view.viewport().rect().intersects(view.visualRect(row))
     assert not dialog.open_on("batch_unknown")
 
 

@@ -37,7 +37,7 @@ def test_account_view_summarises_the_batches(ui: DesktopUi) -> None:
     assert account.detail.text() == "5 of 20 clips done so far."
     assert ui.window.connection.text() == "Connected — following 1 batch live"
     name, chip, bar = account._row_widgets[0]
-    assert (name.text(), chip.text(), bar.text()) == ("Batch abc123", "Processing", "5 / 20")
+    assert (name.text(), chip.text(), bar.text()) == ("Clip 1 + 19 more", "Processing", "5 / 20")
     second = BatchRun(ui.bridge, make_batch("batch_2_def456", total=4))
     second.start()
     second.publish_all()
@@ -56,17 +56,17 @@ def test_a_completed_batch_with_failed_clips_is_not_shown_as_all_good(ui: Deskto
     clean.start()
     clean.publish_all()
     clean.finish()
-    partial = BatchRun(ui.bridge, make_batch("batch_2_bbb222", total=30))
+    partial = BatchRun(ui.bridge, make_batch("batch_2_bbb222", total=30, job_id="spring-sale"))
     partial.start()
     partial.publish_all(fail={12})
     partial.finish()
     rows = {name.text(): (chip, bar) for name, chip, bar in account._row_widgets}
-    chip, bar = rows["Batch bbb222"]
+    chip, bar = rows["spring-sale"]  # the job id names it
     assert chip.text() == "Completed"
     assert bar.text() == "30 / 30 · 1 failed"
     highlight = QPalette.ColorRole.Highlight
     assert bar.palette().color(highlight) == QColor(style.PARTIAL_COLOR)
-    _clean_chip, clean_bar = rows["Batch aaa111"]
+    _clean_chip, clean_bar = rows["Clip 1 + 3 more"]
     assert clean_bar.text() == "4 / 4"
     assert clean_bar.palette().color(highlight) == style.chip_color(BatchStatus.COMPLETED)
     assert account.headline.text() == "Nothing is publishing right now"
@@ -161,6 +161,8 @@ def test_sign_out_from_the_menu(ui: DesktopUi, qtbot: object) -> None:
     services = _signed_in(ui)
     ui.bridge.batch_added(make_batch())
     ui.window.sign_out_action.trigger()
+    assert ui.question is not None  # a batch is publishing: asked first (test_asking.py)
+    ui.question.defaultButton().click()
     qtbot.waitUntil(lambda: ui.window.stack.currentWidget() is ui.window.sign_in)  # type: ignore[attr-defined]
     assert services.calls == [("sign_out",)]
     assert ui.store.batches == []
@@ -191,9 +193,12 @@ def test_geometry_is_remembered(qtbot: object, settings: QSettings) -> None:
 
 
 def test_closing_without_a_tray_quits(ui: DesktopUi, qtbot: object) -> None:
+    """After saying so (test_asking.py has the whole question)."""
     ui.start()
+    ui.window.close()
+    assert ui.question is not None
     with qtbot.waitSignal(ui.quitRequested, timeout=1000):  # type: ignore[attr-defined]
-        ui.window.close()
+        ui.question.defaultButton().click()
 
 
 def test_closing_with_a_tray_hides_and_explains_once(
@@ -241,3 +246,12 @@ def test_quitting_closes_the_windows_quietly(
     assert quits == []  # closing the window while quitting is not a second quit
     assert settings.contains("ui/mainWindowGeometry")
     assert settings.contains("ui/batchesDialogGeometry")
+
+
+def test_a_server_sign_out_keeps_the_email(ui: DesktopUi) -> None:
+    """Issue 15: restored from the keyring, the form never held the address; after
+    the server ended the session it was empty."""
+    _signed_in(ui)
+    assert ui.window.sign_in.email.text() == ""
+    ui.bridge.signed_out("session_expired")
+    assert ui.window.sign_in.email.text() == "ana@example.com"

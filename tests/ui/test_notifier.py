@@ -57,7 +57,7 @@ def test_banner_route_texts_and_one_notification_per_finished_batch(
     run = _finish(ui, fail=frozenset({3, 9}))
     banner = ui.window.banner
     assert banner.isVisible()
-    assert banner.title.text() == "Publishing completed"
+    assert banner.title.text() == "Publishing completed: Clip 1 + 19 more"
     assert banner.body.text() == "18 of 20 clips were published, 2 failed"
     assert notified.calls == [("completed", run.batch.batch_id, "banner")]
     # Later updates of a finished batch are not news.
@@ -66,7 +66,12 @@ def test_banner_route_texts_and_one_notification_per_finished_batch(
     assert len(notified.calls) == 1
     records = [r for r in caplog.records if getattr(r, "event", None) == "notification"]
     assert [r.fields for r in records] == [  # type: ignore[attr-defined]
-        {"kind": "completed", "route": "banner", "batch_id": run.batch.batch_id}
+        {
+            "kind": "completed",
+            "route": "banner",
+            "batch_id": run.batch.batch_id,
+            "batch_ids": [run.batch.batch_id],
+        }
     ]
     _finish(ui, batch_id="batch_2_one", total=2, fail=frozenset({2}))
     assert banner.body.text() == "1 of 2 clips was published, 1 failed"
@@ -77,7 +82,7 @@ def test_failed_batch_says_the_servers_reason_as_plain_text(ui: DesktopUi) -> No
     notified = Notified(ui)
     run = _finish(ui, total=5, status="failed", error=f"startTime is not defined {XSS_TITLE}")
     banner = ui.window.banner
-    assert banner.title.text() == "Publishing failed"
+    assert banner.title.text() == "Publishing failed: Clip 1 + 4 more"
     assert banner.body.text() == f"startTime is not defined {XSS_TITLE}"
     assert banner.body.textFormat().name == "PlainText"
     assert notified.calls == [("failed", run.batch.batch_id, "banner")]
@@ -128,7 +133,7 @@ def test_texts_in_spanish(ui: DesktopUi, qapp: QApplication) -> None:
     assert banner.body.text() == "Tienes 1 publicación en proceso"
     _finish(ui, fail=frozenset({1, 2}))
     # 18 of 20 published, 2 failed
-    assert banner.title.text() == "Publicación completada"
+    assert banner.title.text() == "Publicación completada: Clip 1 + 19 más"
     assert banner.body.text() == "Se publicaron 18 de 20 clips; 2 fallaron"
     _finish(ui, batch_id="batch_2_ok", total=20)
     assert banner.body.text() == "Se publicaron 20 de 20 clips"
@@ -138,7 +143,7 @@ def test_texts_in_spanish(ui: DesktopUi, qapp: QApplication) -> None:
     assert banner.body.text() == "Se publicó el clip"
     _finish(ui, batch_id="batch_3_ko", total=4, status="failed", error="startTime is not defined")
     assert (banner.title.text(), banner.body.text()) == (
-        "Error en publicación",
+        "Error en publicación: Clip 1 + 3 más",
         "startTime is not defined",
     )
     ui.bridge.server_reachable_changed(False)
@@ -156,6 +161,7 @@ def test_tray_route_when_a_tray_exists_and_supports_messages(
         dbus_bus="unix:path=/nonexistent/bus",
         tray_host=DesktopTray(True),
     )
+    ui.notifier.set_pacing(0, {"tray": 0, "banner": 0, "dbus": 0})
     ui.start()
     notified = Notified(ui)
     shown: list[tuple[str, str]] = []
@@ -163,7 +169,7 @@ def test_tray_route_when_a_tray_exists_and_supports_messages(
     assert ui.notifier.route() == "tray"
     run = _finish(ui, total=2)
     assert notified.calls == [("completed", run.batch.batch_id, "tray")]
-    assert shown == [("Publishing completed", "2 of 2 clips were published")]
+    assert shown == [("Publishing completed: Clip 1 + 1 more", "2 of 2 clips were published")]
     assert not ui.window.banner.isVisible()
     # A click on the tray message opens the dialog on that batch.
     ui.tray.icon.messageClicked.emit()
@@ -187,12 +193,14 @@ def test_a_status_notifier_tray_without_our_dbus_route_gets_an_escaped_body(
         dbus_bus=None,
         tray_host=DesktopTray(True, via_dbus=True),
     )
+    ui.notifier.set_pacing(0, {"tray": 0, "banner": 0, "dbus": 0})
     ui.start()
     shown: list[tuple[str, str]] = []
     ui.tray.messageShown.connect(lambda title, body: shown.append((title, body)))
     assert ui.notifier.route() == "tray"
     _finish(ui, total=2, status="failed", error=XSS_TITLE)
-    assert shown == [("Publishing failed", "&lt;img src=x&gt;&lt;b&gt;hi&lt;/b&gt;")]
+    escaped = "&lt;img src=x&gt;&lt;b&gt;hi&lt;/b&gt;"
+    assert shown == [("Publishing failed: Clip 1 + 1 more", escaped)]
     ui.tray.dispose()
     ui.window.deleteLater()
     ui.deleteLater()
@@ -209,6 +217,7 @@ def test_dbus_route_without_a_tray_falls_back_to_the_banner_when_the_bus_fails(
         dbus_bus="unix:path=/nonexistent/storyclip-test-bus",
         tray_host=DesktopTray(False),
     )
+    ui.notifier.set_pacing(0, {"tray": 0, "banner": 0, "dbus": 0})
     ui.start()
     notified = Notified(ui)
     assert ui.notifier.route() == "dbus"

@@ -188,3 +188,115 @@ def test_screenshots(
         ui.window.deleteLater()
         ui.deleteLater()
         qapp.setPalette(old_palette)
+
+
+def _grab_at(widget: object, name: str, scale: float) -> QImage:
+    """The widget painted at ``scale`` device pixels per logical pixel (a 2x screen),
+    saved under OUT."""
+    from PySide6.QtGui import QPixmap
+
+    QApplication.processEvents()
+    size = widget.size()  # type: ignore[attr-defined]
+    pixmap = QPixmap(round(size.width() * scale), round(size.height() * scale))
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    widget.render(pixmap)  # type: ignore[attr-defined]
+    OUT.mkdir(parents=True, exist_ok=True)
+    assert pixmap.save(str(OUT / name))
+    return pixmap.toImage()
+
+
+def _more_batches(ui: DesktopUi, lang: str) -> None:
+    """Besides the scene: a batch named by its job id, one that failed, one paused."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    titles = TITLES[lang]
+    job = BatchRun(
+        ui.bridge,
+        make_batch(
+            "batch_1761725700000_j0b001",
+            total=12,
+            job_id="spring-campaign" if lang == "en" else "campaña-primavera",
+            created_at=now - timedelta(minutes=6),
+            started_at=now - timedelta(minutes=6),
+            clips=tuple(make_clip(i, title=titles[i % len(titles)]) for i in range(1, 13)),
+        ),
+    )
+    job.start()
+    for index in range(1, 4):
+        job.clip(index, "published")
+    broken = BatchRun(
+        ui.bridge,
+        make_batch(
+            "batch_1761722000000_bad001",
+            total=5,
+            created_at=now - timedelta(minutes=80),
+            started_at=now - timedelta(minutes=80),
+            clips=tuple(make_clip(i, title=titles[(i + 3) % len(titles)]) for i in range(1, 6)),
+        ),
+    )
+    broken.start()
+    broken.clip(1, "published")
+    broken.finish("failed", error="startTime is not defined")
+
+
+@pytest.mark.parametrize(("scale", "dark"), [(1.0, False), (2.0, False), (1.0, True), (2.0, True)])
+def test_transfer_list_screenshots(
+    loop: object, qapp: QApplication, settings: QSettings, scale: float, dark: bool
+) -> None:
+    """The dialog as a compact list with named batches, at 1x and 2x, light and dark;
+    and a grouped notice (issue 15)."""
+    install_translator(qapp, "en")
+    old_palette = qapp.palette()
+    if dark:
+        qapp.setPalette(_dark_palette())
+    suffix = ("-2x" if scale == 2.0 else "") + ("-dark" if dark else "")
+    bridge = MonitorBridge()
+    services = RecordingServices(bridge)
+    ui = DesktopUi(services, bridge, settings=settings, dbus_bus=None, tray_host=DesktopTray(False))
+    ui.notifier.set_pacing(0, {"tray": 0, "banner": 0, "dbus": 0})
+    try:
+        ui.start()
+        services.user_email = "ana@example.com"
+        ui.on_signed_in()
+        _scene(ui, "en")
+        _more_batches(ui, "en")
+        dialog = ui.open_batches()
+        dialog.resize(900, 640)
+        dialog.list.selectRow(0)
+        image = _grab_at(dialog, f"transfer-list{suffix}.png", scale)
+        _looks_drawn(image)
+        assert image.width() == round(dialog.width() * scale)
+        names = [
+            str(dialog.list.model().index(r, 0).data())
+            for r in range(dialog.list.model().rowCount())
+        ]
+        assert "spring-campaign" in names
+        assert not any(n.startswith("Batch ") for n in names)  # every batch has a name
+        if scale == 1.0:
+            # A grouped notice, as the banner shows it (the tray and dunst show the same).
+            ui.notifier.set_pacing(60_000)
+            for n, (total, fail) in enumerate(((20, {4}), (12, set()), (8, {2, 5}))):
+                run = BatchRun(
+                    ui.bridge,
+                    make_batch(
+                        f"batch_17617300000{n}_grp00{n}",
+                        total=total,
+                        job_id=("spring-campaign", "city-tour", "recipes")[n] + "-2",
+                    ),
+                )
+                run.start()
+                run.publish_all(fail=fail)
+                run.finish()
+            note = ui.notifier.flush_finished()
+            assert note is not None
+            assert note.kind == "finished"
+            ui.window.resize(560, 460)
+            _looks_drawn(_grab(ui.window, f"grouped-notice{suffix}.png"))
+    finally:
+        if ui._dialog is not None:
+            ui._dialog.close()
+        ui.window.hide()
+        ui.tray.dispose()
+        ui.window.deleteLater()
+        ui.deleteLater()
+        qapp.setPalette(old_palette)

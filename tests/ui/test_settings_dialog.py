@@ -62,7 +62,8 @@ def test_fields_are_checked_as_typed(
     loop: asyncio.AbstractEventLoop, env: Env, qtbot: QtBot
 ) -> None:
     dialog = env.dialog(qtbot)
-    assert dialog.save_button.isEnabled()
+    assert not dialog.save_button.isEnabled()  # empty settings are not a server
+    assert dialog.incomplete_note.isVisible()
     assert not dialog.test_button.isEnabled()  # no addresses yet
 
     dialog.api_url.edit.setText("story.example.app")
@@ -81,8 +82,11 @@ def test_fields_are_checked_as_typed(
     assert dialog.anon_key.error.text() == "A key is one word: no spaces or special characters."
     assert not dialog.test_button.isEnabled()
     dialog.anon_key.edit.setText("anon-key")
-    assert dialog.save_button.isEnabled()
     assert dialog.test_button.isEnabled()
+    assert not dialog.save_button.isEnabled()  # partial: the API key is missing
+    dialog.api_key.edit.setText("sk-key")
+    assert dialog.save_button.isEnabled()
+    assert not dialog.incomplete_note.isVisible()
 
 
 def test_insecure_flag_lets_remote_http_through(
@@ -135,8 +139,9 @@ def test_save_writes_the_file_the_keyring_and_the_autostart_entry(
     assert len(applied) == 2
     assert applied[-1][1] is False
     assert not entry.exists()
-    # Emptying the key removes it from the keyring.
-    third = env.dialog(qtbot)
+    # Where the servers come from elsewhere (the environment, the command line),
+    # emptying the key removes it from the keyring.
+    third = env.dialog(qtbot, servers_required=False)
     third.applied.connect(lambda s, changed: applied.append((s, changed)))
     third.api_key.edit.clear()
     third.save()
@@ -159,6 +164,8 @@ def test_no_keyring_is_said_and_the_rest_still_saved(
     qtbot.waitUntil(lambda: dialog.api_key.edit.isEnabled())
     assert "No system keyring" in dialog.api_key_note.text()
     dialog.api_url.edit.setText("https://story.example.app")
+    dialog.supabase_url.edit.setText("https://abc.supabase.co")
+    dialog.anon_key.edit.setText("anon-public-key")
     dialog.api_key.edit.setText("sk-secret-api-key-42")
     dialog.save()
     qtbot.waitUntil(lambda: dialog.save_status.isVisible())
@@ -254,6 +261,13 @@ def test_notification_choices_reach_the_notifier(
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.api_key.edit.isEnabled())
     assert ui.open_settings() is dialog  # one at a time
+    for field, text in (
+        (dialog.api_url, "https://story.example.app"),
+        (dialog.supabase_url, "https://abc.supabase.co"),
+        (dialog.anon_key, "anon-public-key"),
+        (dialog.api_key, "sk-secret-api-key-42"),
+    ):
+        field.edit.setText(text)
     dialog.notify_boxes["completed"].setChecked(False)
     dialog.save()
     qtbot.waitUntil(lambda: not dialog.isVisible())

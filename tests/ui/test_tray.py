@@ -66,10 +66,15 @@ def test_menu_actions_do_what_they_say(loop: object, settings: QSettings, qtbot:
     qtbot.waitUntil(lambda: services.calls == [("refresh",)])  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not ui.refreshing)  # type: ignore[attr-defined]
 
+    # A batch is publishing: Quit and Sign out ask first (test_asking.py).
+    ui.tray.quit_action.trigger()
+    assert ui.question is not None
     with qtbot.waitSignal(ui.quitRequested, timeout=1000):  # type: ignore[attr-defined]
-        ui.tray.quit_action.trigger()
+        ui.question.defaultButton().click()
 
     ui.tray.sign_out_action.trigger()
+    assert ui.question is not None
+    ui.question.defaultButton().click()
     qtbot.waitUntil(lambda: ("sign_out",) in services.calls)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not ui.tray.sign_out_action.isEnabled())  # type: ignore[attr-defined]
     assert ui.tray.status_text() == "Not signed in"
@@ -149,3 +154,22 @@ def _menu_deleted(ui: DesktopUi) -> bool:
     from shiboken6 import isValid
 
     return not isValid(ui.tray.menu)
+
+
+def test_the_menu_names_the_running_batches(loop: object, settings: QSettings) -> None:
+    """Issue 15: the same name in the tray menu as everywhere; a click opens it."""
+    ui, _services = _tray_ui(settings)
+    run = BatchRun(ui.bridge, make_batch("batch_1_aaa111", total=12, job_id="spring-sale"))
+    run.start()
+    run.clip(1, "published")
+    texts = [a.text() for a in ui.tray.menu.actions()]
+    assert "spring-sale — 1 / 12" in texts
+    assert texts.index("spring-sale — 1 / 12") < texts.index("Quit")
+    [action] = [a for a in ui.tray.menu.actions() if a.text() == "spring-sale — 1 / 12"]
+    action.trigger()
+    assert ui.dialog.isVisible()
+    assert ui.dialog.list.selected_batch_id() == "batch_1_aaa111"
+    run.publish_all()
+    run.finish()
+    assert not any(a.text().startswith("spring-sale") for a in ui.tray.menu.actions())
+    _dispose(ui)

@@ -63,6 +63,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n batch(es) paused.</source>
+        <translation>
+            <numerusform>%n batch paused.</numerusform>
+            <numerusform>%n batches paused.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n batch(es) finished.</source>
         <translation>
             <numerusform>%n batch finished.</numerusform>
@@ -89,10 +96,6 @@
         <source>Nothing is publishing right now</source>
         <translation>Nothing is publishing right now</translation>
     </message>
-    <message>
-        <source>Batch %1</source>
-        <translation>Batch %1</translation>
-    </message>
 </context>
 <context>
     <name>ActiveBatchesDialog</name>
@@ -113,10 +116,63 @@
         <translation>Read every batch again from the server (F5)</translation>
     </message>
     <message>
+        <source>&amp;All</source>
+        <translation>&amp;All</translation>
+    </message>
+    <message>
+        <source>&amp;Publishing</source>
+        <translation>&amp;Publishing</translation>
+    </message>
+    <message>
+        <source>F&amp;inished</source>
+        <translation>F&amp;inished</translation>
+    </message>
+    <message>
+        <source>Fai&amp;led</source>
+        <translation>Fai&amp;led</translation>
+    </message>
+    <message>
+        <source>Search names and clip titles</source>
+        <translation>Search names and clip titles</translation>
+    </message>
+    <message>
+        <source>Search batches</source>
+        <translation>Search batches</translation>
+    </message>
+    <message>
+        <source>&amp;Clear finished</source>
+        <translation>&amp;Clear finished</translation>
+    </message>
+    <message>
+        <source>Clear finished batches from this list</source>
+        <translation>Clear finished batches from this list</translation>
+    </message>
+    <message>
+        <source>Remove the finished batches from this list (the server keeps them)</source>
+        <translation>Remove the finished batches from this list (the server keeps them)</translation>
+    </message>
+    <message>
+        <source>Open in &amp;StoryClip</source>
+        <extracomment>Where &quot;Open in StoryClip&quot; goes (the settings&apos; web app address).</extracomment>
+        <translation>Open in &amp;StoryClip</translation>
+    </message>
+    <message>
+        <source>Open the StoryClip web app in the browser</source>
+        <translation>Open the StoryClip web app in the browser</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</translation>
+    </message>
+    <message>
+        <source>The selected batch and its clips</source>
+        <translation>The selected batch and its clips</translation>
     </message>
     <message>
         <source>Refreshing…</source>
@@ -141,10 +197,6 @@ Batches you publish from StoryClip appear here while they run.</translation>
 <context>
     <name>BatchCard</name>
     <message>
-        <source>Batch %1</source>
-        <translation>Batch %1</translation>
-    </message>
-    <message>
         <source>Server error: %1</source>
         <translation>Server error: %1</translation>
     </message>
@@ -155,6 +207,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Published: %1 · Failed: %2 · Pending: %3</source>
         <translation>Published: %1 · Failed: %2 · Pending: %3</translation>
+    </message>
+    <message>
+        <source>Published: %1 · Failed: %2 · Not published: %3</source>
+        <translation>Published: %1 · Failed: %2 · Not published: %3</translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -171,6 +227,61 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Ended %1</source>
         <translation>Ended %1</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListModel</name>
+    <message>
+        <source>%1 s</source>
+        <extracomment>What the search looks in: the batch&apos;s name, job id and clip titles (lowercase). The row&apos;s batch id.</extracomment>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Published / failed · total clips</source>
+        <translation>Published / failed · total clips</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progress</translation>
+    </message>
+    <message>
+        <source>Counts</source>
+        <translation>Counts</translation>
+    </message>
+    <message>
+        <source>Updates</source>
+        <translation>Updates</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Started</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Time left</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListView</name>
+    <message>
+        <source>Batches</source>
+        <translation>Batches</translation>
     </message>
 </context>
 <context>
@@ -214,17 +325,63 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <source>Copy row</source>
         <translation>Copy row</translation>
     </message>
+    <message>
+        <source>Open the post</source>
+        <translation>Open the post</translation>
+    </message>
 </context>
 <context>
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
-        <extracomment>Set by the app: what the settings dialog saves and checks through.</extracomment>
+        <extracomment>Set by the app: what the settings dialog saves and checks through. Set by the app: the servers come from the command line or the environment (then the settings can be saved without them). The question on screen before something is lost (quit, sign out), if any. The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
         <translation>StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray, so closing this window quits StoryClip Desktop.</source>
+        <translation>This desktop has no system tray, so closing this window quits StoryClip Desktop.</translation>
+    </message>
+    <message>
+        <source>The demo server on this computer stops too.</source>
+        <translation>The demo server on this computer stops too.</translation>
+    </message>
+    <message>
+        <source>Quit StoryClip Desktop?</source>
+        <translation>Quit StoryClip Desktop?</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>Sign out?</source>
+        <translation>Sign out?</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out</source>
+        <translation>&amp;Sign out</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) are still publishing. The server keeps publishing them, but you get no notices about them until StoryClip Desktop runs again.</source>
+        <translation>
+            <numerusform>%n publication is still publishing. The server keeps publishing it, but you get no notices about it until StoryClip Desktop runs again.</numerusform>
+            <numerusform>%n publications are still publishing. The server keeps publishing them, but you get no notices about them until StoryClip Desktop runs again.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) are still publishing. The server keeps publishing them, but you get no notices about them until you sign in again.</source>
+        <translation>
+            <numerusform>%n publication is still publishing. The server keeps publishing it, but you get no notices about it until you sign in again.</numerusform>
+            <numerusform>%n publications are still publishing. The server keeps publishing them, but you get no notices about them until you sign in again.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Could not refresh. Check your connection and try again.</source>
         <translation>Could not refresh. Check your connection and try again.</translation>
+    </message>
+    <message>
+        <source>Demo server: sign in as %1 to see its sample batches.</source>
+        <translation>Demo server: sign in as %1 to see its sample batches.</translation>
     </message>
     <message>
         <source>Could not open a file manager. The log folder is %1</source>
@@ -251,6 +408,7 @@ Batches you publish from StoryClip appear here while they run.</translation>
     </message>
     <message>
         <source>&amp;StoryClip</source>
+        <extracomment>Closing without a tray asks first (set by the UI, which asks).</extracomment>
         <translation>&amp;StoryClip</translation>
     </message>
     <message>
@@ -294,6 +452,14 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>&amp;About StoryClip Desktop</translation>
     </message>
     <message>
+        <source>%1 — Demo</source>
+        <translation>%1 — Demo</translation>
+    </message>
+    <message>
+        <source>Demo server · %1</source>
+        <translation>Demo server · %1</translation>
+    </message>
+    <message>
         <source>Not signed in</source>
         <translation>Not signed in</translation>
     </message>
@@ -325,20 +491,24 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Open</translation>
     </message>
     <message>
+        <source>Show failed clips</source>
+        <translation>Show failed clips</translation>
+    </message>
+    <message>
         <source>Publishing in progress</source>
         <translation>Publishing in progress</translation>
     </message>
     <message>
-        <source>Publishing failed</source>
-        <translation>Publishing failed</translation>
+        <source>Publishing failed: %1</source>
+        <translation>Publishing failed: %1</translation>
     </message>
     <message>
-        <source>Publishing cancelled</source>
-        <translation>Publishing cancelled</translation>
+        <source>Publishing cancelled: %1</source>
+        <translation>Publishing cancelled: %1</translation>
     </message>
     <message>
-        <source>Publishing completed</source>
-        <translation>Publishing completed</translation>
+        <source>Publishing completed: %1</source>
+        <translation>Publishing completed: %1</translation>
     </message>
     <message>
         <source>Could not connect to the server</source>
@@ -370,6 +540,14 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>General</source>
         <translation>General</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save, or try the demo.</source>
+        <translation>Fill in the API URL, the Supabase URL, the anon key and the API key to save, or try the demo.</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save.</source>
+        <translation>Fill in the API URL, the Supabase URL, the anon key and the API key to save.</translation>
     </message>
     <message>
         <source>Save</source>
@@ -436,6 +614,14 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Language</translation>
     </message>
     <message>
+        <source>StoryClip web app address</source>
+        <translation>StoryClip web app address</translation>
+    </message>
+    <message>
+        <source>StoryClip web app</source>
+        <translation>StoryClip web app</translation>
+    </message>
+    <message>
         <source>A new language applies the next time the app starts.</source>
         <translation>A new language applies the next time the app starts.</translation>
     </message>
@@ -458,6 +644,26 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Notifications</source>
         <translation>Notifications</translation>
+    </message>
+    <message>
+        <source>&amp;Notify me about:</source>
+        <translation>&amp;Notify me about:</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Everything</translation>
+    </message>
+    <message>
+        <source>Finished and failed publications</source>
+        <translation>Finished and failed publications</translation>
+    </message>
+    <message>
+        <source>Failures only</source>
+        <translation>Failures only</translation>
+    </message>
+    <message>
+        <source>Notify me about</source>
+        <translation>Notify me about</translation>
     </message>
     <message>
         <source>Publishing in progress when the app starts</source>
@@ -627,6 +833,18 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>you@example.com</translation>
     </message>
     <message>
+        <source>There is no StoryClip server set up yet. Set it up with the addresses your StoryClip administrator gave you, or try the demo on this computer.</source>
+        <translation>There is no StoryClip server set up yet. Set it up with the addresses your StoryClip administrator gave you, or try the demo on this computer.</translation>
+    </message>
+    <message>
+        <source>&amp;Set up the server…</source>
+        <translation>&amp;Set up the server…</translation>
+    </message>
+    <message>
+        <source>&amp;Try the demo</source>
+        <translation>&amp;Try the demo</translation>
+    </message>
+    <message>
         <source>&amp;Email</source>
         <translation>&amp;Email</translation>
     </message>
@@ -770,6 +988,39 @@ Batches you publish from StoryClip appear here while they run.</translation>
             <numerusform>%1, %n failed</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%1 + %n more</source>
+        <comment>batch name</comment>
+        <translation>
+            <numerusform>%1 + %n more</numerusform>
+            <numerusform>%1 + %n more</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) finished</source>
+        <translation>
+            <numerusform>%n publication finished</numerusform>
+            <numerusform>%n publications finished</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) published</source>
+        <translation>
+            <numerusform>%n clip published</numerusform>
+            <numerusform>%n clips published</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) paused</source>
+        <translation>
+            <numerusform>%n batch paused</numerusform>
+            <numerusform>%n batches paused</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Batch %1</source>
+        <translation>Batch %1</translation>
+    </message>
     <message>
         <source>Processing</source>
         <translation>Processing</translation>
@@ -911,6 +1162,7 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <name>TrayIcon</name>
     <message>
         <source>Open StoryClip</source>
+        <extracomment>How many running batches the tray menu lists by name.</extracomment>
         <translation>Open StoryClip</translation>
     </message>
     <message>

@@ -63,6 +63,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n batch(es) paused.</source>
+        <translation>
+            <numerusform>%n lote en pausa.</numerusform>
+            <numerusform>%n lotes en pausa.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n batch(es) finished.</source>
         <translation>
             <numerusform>%n lote terminado.</numerusform>
@@ -89,10 +96,6 @@
         <source>Nothing is publishing right now</source>
         <translation>No hay publicaciones en curso</translation>
     </message>
-    <message>
-        <source>Batch %1</source>
-        <translation>Lote %1</translation>
-    </message>
 </context>
 <context>
     <name>ActiveBatchesDialog</name>
@@ -113,10 +116,63 @@
         <translation>Volver a leer todos los lotes del servidor (F5)</translation>
     </message>
     <message>
+        <source>&amp;All</source>
+        <translation>&amp;Todos</translation>
+    </message>
+    <message>
+        <source>&amp;Publishing</source>
+        <translation>&amp;Publicando</translation>
+    </message>
+    <message>
+        <source>F&amp;inished</source>
+        <translation>&amp;Terminados</translation>
+    </message>
+    <message>
+        <source>Fai&amp;led</source>
+        <translation>&amp;Fallidos</translation>
+    </message>
+    <message>
+        <source>Search names and clip titles</source>
+        <translation>Buscar en nombres y títulos de clips</translation>
+    </message>
+    <message>
+        <source>Search batches</source>
+        <translation>Buscar lotes</translation>
+    </message>
+    <message>
+        <source>&amp;Clear finished</source>
+        <translation>&amp;Quitar terminados</translation>
+    </message>
+    <message>
+        <source>Clear finished batches from this list</source>
+        <translation>Quitar de esta lista los lotes terminados</translation>
+    </message>
+    <message>
+        <source>Remove the finished batches from this list (the server keeps them)</source>
+        <translation>Quitar de esta lista los lotes terminados (el servidor los conserva)</translation>
+    </message>
+    <message>
+        <source>Open in &amp;StoryClip</source>
+        <extracomment>Where &quot;Open in StoryClip&quot; goes (the settings&apos; web app address).</extracomment>
+        <translation>Abrir en &amp;StoryClip</translation>
+    </message>
+    <message>
+        <source>Open the StoryClip web app in the browser</source>
+        <translation>Abrir la aplicación web de StoryClip en el navegador</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
         <source>No batch is publishing right now.
 Batches you publish from StoryClip appear here while they run.</source>
         <translation>No hay ningún lote publicándose ahora.
 Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</translation>
+    </message>
+    <message>
+        <source>The selected batch and its clips</source>
+        <translation>El lote seleccionado y sus clips</translation>
     </message>
     <message>
         <source>Refreshing…</source>
@@ -141,10 +197,6 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
 <context>
     <name>BatchCard</name>
     <message>
-        <source>Batch %1</source>
-        <translation>Lote %1</translation>
-    </message>
-    <message>
         <source>Server error: %1</source>
         <translation>Error del servidor: %1</translation>
     </message>
@@ -155,6 +207,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Published: %1 · Failed: %2 · Pending: %3</source>
         <translation>Publicados: %1 · Fallidos: %2 · Pendientes: %3</translation>
+    </message>
+    <message>
+        <source>Published: %1 · Failed: %2 · Not published: %3</source>
+        <translation>Publicados: %1 · Fallidos: %2 · Sin publicar: %3</translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -171,6 +227,61 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Ended %1</source>
         <translation>Fin %1</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListModel</name>
+    <message>
+        <source>%1 s</source>
+        <extracomment>What the search looks in: the batch&apos;s name, job id and clip titles (lowercase). The row&apos;s batch id.</extracomment>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Published / failed · total clips</source>
+        <translation>Publicados / fallidos · total de clips</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progreso</translation>
+    </message>
+    <message>
+        <source>Counts</source>
+        <translation>Recuento</translation>
+    </message>
+    <message>
+        <source>Updates</source>
+        <translation>Actualizaciones</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Inicio</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Tiempo restante</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListView</name>
+    <message>
+        <source>Batches</source>
+        <translation>Lotes</translation>
     </message>
 </context>
 <context>
@@ -214,17 +325,63 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <source>Copy row</source>
         <translation>Copiar fila</translation>
     </message>
+    <message>
+        <source>Open the post</source>
+        <translation>Abrir la publicación</translation>
+    </message>
 </context>
 <context>
     <name>DesktopUi</name>
     <message>
         <source>StoryClip Desktop</source>
-        <extracomment>Set by the app: what the settings dialog saves and checks through.</extracomment>
+        <extracomment>Set by the app: what the settings dialog saves and checks through. Set by the app: the servers come from the command line or the environment (then the settings can be saved without them). The question on screen before something is lost (quit, sign out), if any. The session&apos;s listener (core.events.SessionListener): the app hands it to the session; its signals drive the sign-in, settings and first-look views.</extracomment>
         <translation>StoryClip Desktop</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray, so closing this window quits StoryClip Desktop.</source>
+        <translation>Este escritorio no tiene bandeja del sistema, así que cerrar esta ventana cierra StoryClip Desktop.</translation>
+    </message>
+    <message>
+        <source>The demo server on this computer stops too.</source>
+        <translation>El servidor demo de este equipo también se detiene.</translation>
+    </message>
+    <message>
+        <source>Quit StoryClip Desktop?</source>
+        <translation>¿Salir de StoryClip Desktop?</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>Sign out?</source>
+        <translation>¿Cerrar sesión?</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out</source>
+        <translation>&amp;Cerrar sesión</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) are still publishing. The server keeps publishing them, but you get no notices about them until StoryClip Desktop runs again.</source>
+        <translation>
+            <numerusform>%n publicación sigue publicándose. El servidor la sigue publicando, pero no recibirás avisos hasta que StoryClip Desktop vuelva a abrirse.</numerusform>
+            <numerusform>%n publicaciones siguen publicándose. El servidor las sigue publicando, pero no recibirás avisos hasta que StoryClip Desktop vuelva a abrirse.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) are still publishing. The server keeps publishing them, but you get no notices about them until you sign in again.</source>
+        <translation>
+            <numerusform>%n publicación sigue publicándose. El servidor la sigue publicando, pero no recibirás avisos hasta que vuelvas a iniciar sesión.</numerusform>
+            <numerusform>%n publicaciones siguen publicándose. El servidor las sigue publicando, pero no recibirás avisos hasta que vuelvas a iniciar sesión.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Could not refresh. Check your connection and try again.</source>
         <translation>No se pudo actualizar. Revisa tu conexión e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Demo server: sign in as %1 to see its sample batches.</source>
+        <translation>Servidor demo: inicia sesión como %1 para ver sus lotes de ejemplo.</translation>
     </message>
     <message>
         <source>Could not open a file manager. The log folder is %1</source>
@@ -251,6 +408,7 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     </message>
     <message>
         <source>&amp;StoryClip</source>
+        <extracomment>Closing without a tray asks first (set by the UI, which asks).</extracomment>
         <translation>&amp;StoryClip</translation>
     </message>
     <message>
@@ -294,6 +452,14 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>&amp;Acerca de StoryClip Desktop</translation>
     </message>
     <message>
+        <source>%1 — Demo</source>
+        <translation>%1 — Demo</translation>
+    </message>
+    <message>
+        <source>Demo server · %1</source>
+        <translation>Servidor demo · %1</translation>
+    </message>
+    <message>
         <source>Not signed in</source>
         <translation>Sin sesión iniciada</translation>
     </message>
@@ -325,20 +491,24 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Abrir</translation>
     </message>
     <message>
+        <source>Show failed clips</source>
+        <translation>Ver clips fallidos</translation>
+    </message>
+    <message>
         <source>Publishing in progress</source>
         <translation>Publicación en progreso</translation>
     </message>
     <message>
-        <source>Publishing failed</source>
-        <translation>Error en publicación</translation>
+        <source>Publishing failed: %1</source>
+        <translation>Error en publicación: %1</translation>
     </message>
     <message>
-        <source>Publishing cancelled</source>
-        <translation>Publicación cancelada</translation>
+        <source>Publishing cancelled: %1</source>
+        <translation>Publicación cancelada: %1</translation>
     </message>
     <message>
-        <source>Publishing completed</source>
-        <translation>Publicación completada</translation>
+        <source>Publishing completed: %1</source>
+        <translation>Publicación completada: %1</translation>
     </message>
     <message>
         <source>Could not connect to the server</source>
@@ -370,6 +540,14 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>General</source>
         <translation>General</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save, or try the demo.</source>
+        <translation>Rellena la URL de la API, la URL de Supabase, la clave anon y la clave de API para guardar, o prueba la demo.</translation>
+    </message>
+    <message>
+        <source>Fill in the API URL, the Supabase URL, the anon key and the API key to save.</source>
+        <translation>Rellena la URL de la API, la URL de Supabase, la clave anon y la clave de API para guardar.</translation>
     </message>
     <message>
         <source>Save</source>
@@ -436,6 +614,14 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Idioma</translation>
     </message>
     <message>
+        <source>StoryClip web app address</source>
+        <translation>Dirección de la aplicación web de StoryClip</translation>
+    </message>
+    <message>
+        <source>StoryClip web app</source>
+        <translation>Aplicación web de StoryClip</translation>
+    </message>
+    <message>
         <source>A new language applies the next time the app starts.</source>
         <translation>El nuevo idioma se aplica la próxima vez que se inicie la aplicación.</translation>
     </message>
@@ -458,6 +644,26 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Notifications</source>
         <translation>Notificaciones</translation>
+    </message>
+    <message>
+        <source>&amp;Notify me about:</source>
+        <translation>&amp;Avisarme de:</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Todo</translation>
+    </message>
+    <message>
+        <source>Finished and failed publications</source>
+        <translation>Publicaciones terminadas y fallidas</translation>
+    </message>
+    <message>
+        <source>Failures only</source>
+        <translation>Solo los fallos</translation>
+    </message>
+    <message>
+        <source>Notify me about</source>
+        <translation>Avisarme de</translation>
     </message>
     <message>
         <source>Publishing in progress when the app starts</source>
@@ -627,6 +833,18 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>tu@ejemplo.com</translation>
     </message>
     <message>
+        <source>There is no StoryClip server set up yet. Set it up with the addresses your StoryClip administrator gave you, or try the demo on this computer.</source>
+        <translation>Todavía no hay ningún servidor de StoryClip configurado. Configúralo con las direcciones que te dio tu administrador de StoryClip, o prueba la demo en este equipo.</translation>
+    </message>
+    <message>
+        <source>&amp;Set up the server…</source>
+        <translation>&amp;Configurar el servidor…</translation>
+    </message>
+    <message>
+        <source>&amp;Try the demo</source>
+        <translation>&amp;Probar la demo</translation>
+    </message>
+    <message>
         <source>&amp;Email</source>
         <translation>&amp;Correo electrónico</translation>
     </message>
@@ -770,6 +988,39 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
             <numerusform>%1; %n fallaron</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%1 + %n more</source>
+        <comment>batch name</comment>
+        <translation>
+            <numerusform>%1 + %n más</numerusform>
+            <numerusform>%1 + %n más</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n publication(s) finished</source>
+        <translation>
+            <numerusform>Terminó %n publicación</numerusform>
+            <numerusform>Terminaron %n publicaciones</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) published</source>
+        <translation>
+            <numerusform>%n clip publicado</numerusform>
+            <numerusform>%n clips publicados</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) paused</source>
+        <translation>
+            <numerusform>%n lote en pausa</numerusform>
+            <numerusform>%n lotes en pausa</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Batch %1</source>
+        <translation>Lote %1</translation>
+    </message>
     <message>
         <source>Processing</source>
         <translation>En proceso</translation>
@@ -911,6 +1162,7 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <name>TrayIcon</name>
     <message>
         <source>Open StoryClip</source>
+        <extracomment>How many running batches the tray menu lists by name.</extracomment>
         <translation>Abrir StoryClip</translation>
     </message>
     <message>

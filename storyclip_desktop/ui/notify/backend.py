@@ -14,15 +14,32 @@ Route = Literal["tray", "dbus", "banner"]
 
 @dataclass(frozen=True, slots=True)
 class Notification:
-    """One thing to tell the user. ``body`` may hold untrusted text (plain)."""
+    """One thing to tell the user. ``body`` may hold untrusted text (plain).
+
+    ``batch_id``: the one batch it is about (a click opens it); ``batch_ids``: every
+    batch it covers (a grouped notice covers several, and has no ``batch_id``);
+    ``failed_clips``: how many clips failed in what it covers (the D-Bus route
+    offers "Show failed clips" on a notice about one batch with failures).
+    """
 
     kind: str
     title: str
     body: str
     batch_id: str | None = None
+    batch_ids: tuple[str, ...] = ()
+    failed_clips: int = 0
+
+    @property
+    def covers(self) -> tuple[str, ...]:
+        """Every batch this notice is about (the log's ``batch_ids``)."""
+        if self.batch_ids:
+            return self.batch_ids
+        return (self.batch_id,) if self.batch_id is not None else ()
 
     @property
     def problem(self) -> bool:
+        if self.kind == "finished":
+            return self.failed_clips > 0
         return self.kind in ("failed", "unreachable")
 
 

@@ -43,6 +43,7 @@ _CATEGORIES = {
     "completed": "transfer.complete",
     "cancelled": "transfer.complete",
     "failed": "transfer.error",
+    "finished": "transfer.complete",
     "unreachable": "network.disconnected",
 }
 
@@ -65,16 +66,22 @@ class DesktopNotifications(QObject):
     since the last notification is opened again, once. After a failure the route rests
     for ``rest`` seconds, so a dead daemon does not delay every message.
 
+    A notice about one batch replaces the earlier notice of ours about that batch
+    still open (``replaces_id``) instead of stacking under it; it carries the actions
+    "Open" and, when clips failed, "Show failed clips".
+
     Signals:
         shown(Notification, str): the daemon took the notice; ``"dbus"``.
         failed(Notification, str): it did not (no bus, no daemon, an error, a
             timeout); why, for the log.
         activated(object): a notification of ours was clicked; its batch id or None.
+        failedClipsRequested(str): "Show failed clips" was chosen on a batch's notice.
     """
 
     shown = Signal(object, str)
     failed = Signal(object, str)
     activated = Signal(object)
+    failedClipsRequested = Signal(str)
 
     route: Route = "dbus"
 
@@ -103,6 +110,8 @@ class DesktopNotifications(QObject):
         self._capabilities: frozenset[str] = frozenset()
         self._resting_until = 0.0
         self._ids: OrderedDict[int, str | None] = OrderedDict()
+        # The open notice of ours about each batch (one batch per notice), to replace.
+        self._by_batch: dict[str, int] = {}
 
     def available(self) -> bool:
         """A session bus is known and the route is not resting after a failure."""
@@ -122,26 +131,33 @@ class DesktopNotifications(QObject):
 
     async def _show(self, note: Notification) -> None:
         label = QCoreApplication.translate("Notifier", "Open")
+        failed_label = QCoreApplication.translate("Notifier", "Show failed clips")
         try:
-            await self.send(note, label)
+            await self.send(note, label, failed_label)
         except DBusUnavailable as exc:
             self.failed.emit(note, str(exc))
             return
         self.shown.emit(note, self.route)
 
-    async def send(self, note: Notification, action_label: str = "Open") -> int:
+    async def send(
+        self,
+        note: Notification,
+        action_label: str = "Open",
+        failed_label: str = "Show failed clips",
+    ) -> int:
         """Send one notification; its id. Raises :class:`DBusUnavailable` on any failure."""
         reused = self._router is not None
+        labels = (action_label, failed_label)
         try:
             try:
-                notification_id = await self._notify(note, action_label)
+                notification_id = await self._notify(note, *labels)
             except _CONNECTION_LOST:
                 if not reused:
                     raise
                 # The connection ended since the last notification (the bus went away):
                 # once more, on a new one.
                 await self._drop()
-                notification_id = await self._notify(note, action_label)
+                notification_id = await self._notify(note, *labels)
         except DBusUnavailable:
             self._rest()
             raise
@@ -151,16 +167,30 @@ class DesktopNotifications(QObject):
             raise DBusUnavailable(f"{type(exc).__name__}: {str(exc)[:120]}") from exc
         self._ids[notification_id] = note.batch_id
         while len(self._ids) > 64:
-            self._ids.popitem(last=False)
+            gone, _batch = self._ids.popitem(last=False)
+            self._forget(gone)
+        if len(note.covers) == 1:
+            self._by_batch[note.covers[0]] = notification_id
         return notification_id
 
-    async def _notify(self, note: Notification, action_label: str) -> int:
+    def _forget(self, notification_id: int) -> None:
+        for batch_id, known in list(self._by_batch.items()):
+            if known == notification_id:
+                del self._by_batch[batch_id]
+
+    async def _notify(self, note: Notification, action_label: str, failed_label: str) -> int:
         router = await asyncio.wait_for(self._connect(), self.timeout)
         body = note.body
         if "body-markup" in self._capabilities:
             # The daemon reads the body as markup: untrusted text must stay text.
             body = html.escape(body, quote=False)
-        actions = ["default", action_label] if "actions" in self._capabilities else []
+        actions = []
+        if "actions" in self._capabilities:
+            actions = ["default", action_label]
+            if note.failed_clips > 0 and note.batch_id is not None and len(note.covers) == 1:
+                actions += ["failed", failed_label]
+        # The same batch's earlier notice still open is replaced, not stacked under.
+        replaces = self._by_batch.get(note.covers[0], 0) if len(note.covers) == 1 else 0
         hints: dict[str, tuple[str, int | str]] = {
             "urgency": ("y", 2 if note.problem else 1),
             "category": ("s", _CATEGORIES.get(note.kind, "transfer")),
@@ -171,7 +201,7 @@ class DesktopNotifications(QObject):
             _address(),
             "Notify",
             "susssasa{sv}i",
-            (self.app_name, 0, self.app_icon, note.title, body, actions, hints, -1),
+            (self.app_name, replaces, self.app_icon, note.title, body, actions, hints, -1),
         )
         reply = await asyncio.wait_for(router.send_and_get_reply(message), self.timeout)
         if reply.header.message_type is not jeepney.MessageType.method_return:
@@ -219,10 +249,16 @@ class DesktopNotifications(QObject):
                 member = message.header.fields.get(jeepney.HeaderFields.member)
                 if member == "ActionInvoked":
                     notification_id, action = message.body
-                    if notification_id in self._ids and action == "default":
-                        self.activated.emit(self._ids[notification_id])
+                    batch_id = self._ids.get(notification_id)
+                    if notification_id not in self._ids:
+                        continue
+                    if action == "default":
+                        self.activated.emit(batch_id)
+                    elif action == "failed" and batch_id is not None:
+                        self.failedClipsRequested.emit(batch_id)
                 elif member == "NotificationClosed":
                     self._ids.pop(message.body[0], None)
+                    self._forget(message.body[0])
 
     async def _drop(self) -> None:
         opened, self._opened = self._opened, None

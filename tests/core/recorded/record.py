@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +77,17 @@ def _payload(frame: str) -> dict[str, Any]:
 
 Scenario = tuple[dict[str, Any], Callable[[Backend], str], str]
 
+
+def _paused_then_cancelled(backend: Backend) -> str:
+    """A batch the user pauses, resumes and then cancels while it runs (timers)."""
+    batch_id = backend.create_batch(6)
+    for delay, action in ((0.5, "pause"), (1.5, "resume"), (2.2, "cancel")):
+        timer = threading.Timer(delay, backend.control, (batch_id, action))
+        timer.daemon = True
+        timer.start()
+    return batch_id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "upstream-clip-fails": (
         {"mode": "upstream", "clip_seconds": 0.3, "waits": 2},
@@ -107,6 +119,12 @@ SCENARIOS: dict[str, Scenario] = {
         lambda b: b.create_batch(3, fail=[2]),
         "The local backend's default mode: every frame has an `id:`, the first a "
         "`retry:`; clip 2 of 3 fails and its row says so.",
+    ),
+    "default-paused-cancelled": (
+        {"mode": "default", "clip_seconds": 0.3, "waits": 1},
+        _paused_then_cancelled,
+        "The local backend's controls: the batch is paused (a `paused` event), resumed "
+        "(`resumed`) and cancelled (`cancelled`, final) while it runs.",
     ),
 }
 

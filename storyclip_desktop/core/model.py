@@ -391,6 +391,8 @@ class ServerCapabilities:
     """
 
     history: bool = False
+    #: The history pages by finish time and can leave clips out (catch-up, history view).
+    history_cursor: bool = False
     controls: frozenset[str] = frozenset()
     account_stream: bool = False
     #: Whether the answer came from the server (False: assumed, as for the deployed one).
@@ -411,6 +413,7 @@ class ApiErrorBody:
 
 
 # ---------------------------------------------------------------- primitives
+
 
 def parse_json(text: str | bytes, where: str = "body") -> Any:
     """Decode JSON or raise ProtocolError (an HTML error page is not JSON).
@@ -477,9 +480,7 @@ def _whole(value: object, where: str) -> int:
     return value
 
 
-def _int(
-    obj: Mapping[str, Any], key: str, where: str, default: int | None = None
-) -> int:
+def _int(obj: Mapping[str, Any], key: str, where: str, default: int | None = None) -> int:
     value = obj.get(key)
     if type(value) is int and 0 <= value <= _MAX_COUNT:
         return value  # the common case, without a call (every event has four)
@@ -711,6 +712,7 @@ def parse_capabilities(value: object) -> ServerCapabilities:
     known = {"pause", "resume", "cancel", "retry-failed"}
     return ServerCapabilities(
         history=obj.get("history") is True,
+        history_cursor=obj.get("historyCursor") is True,
         controls=frozenset(c for c in controls if isinstance(c, str) and c in known),
         account_stream=obj.get("accountStream") is True,
         advertised=True,

@@ -287,7 +287,7 @@ class DesktopSession:
         user_id = self.tokens.user_id or ""
         log_event(_log, "signed_in", user_id=user_id)
         self._listener.signed_in(self.tokens.email)
-        await self._learn_capabilities()
+        caps = await self._learn_capabilities()
         async with self._monitor_lock:
             if self.monitor is not None:
                 await self.monitor.stop()
@@ -298,6 +298,7 @@ class DesktopSession:
                 self._monitor_listener,
                 memory,
                 discovery_interval=max(0.2, self._options.discovery_interval),
+                capabilities=caps,
             )
             monitor = self.monitor
             await monitor.start()
@@ -323,6 +324,7 @@ class DesktopSession:
             "capabilities",
             advertised=caps.advertised,
             history=caps.history,
+            history_cursor=caps.history_cursor,
             controls=sorted(caps.controls),
             account_stream=caps.account_stream,
             http2=False,

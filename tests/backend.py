@@ -581,6 +581,7 @@ class Backend:
                 stamp, "Clip failed" if failed else None,
             ))  # fmt: skip
             for k in range(1, clips + 1):
+                clip: tuple[str, str | None, str | None, str | None]
                 if k <= published:
                     clip = ("published", f"mc_{n}_{k}", stamp, None)
                 elif k == clips and failed:

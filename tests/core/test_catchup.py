@@ -327,7 +327,11 @@ async def test_three_short_batches_each_announced_once_within_one_discovery_inte
             ids.append(backend.create_batch(4))
             finished = backend.wait_batch_final(ids[-1], timeout=20)
             assert finished["status"] == "completed"
-            took = parse_timestamp(finished["completedAt"]) - parse_timestamp(finished["createdAt"])
+            began = parse_timestamp(finished["createdAt"])
+            end = parse_timestamp(finished["completedAt"])
+            assert began is not None
+            assert end is not None
+            took = end - began
             assert timedelta(seconds=3) <= took <= timedelta(seconds=6)
         done = time.monotonic()
         await until(lambda: len(recorder.finished) >= 3, timeout=interval + 3, what="three ends")

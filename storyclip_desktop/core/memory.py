@@ -22,13 +22,21 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from .log import get_logger, log_event
-from .model import Batch
+from .model import Batch, BatchStatus, HistoryPage, HistoryQuery
 
-__all__ = ["HistoryCursor", "MemoryListener", "MemoryProblem", "MonitorMemory", "RememberedBatch"]
+__all__ = [
+    "HistoryCursor",
+    "MemoryListener",
+    "MemoryProblem",
+    "MonitorMemory",
+    "RememberedBatch",
+    "remembered_page",
+]
 
 _log = get_logger("memory")
 _VERSION = 1
@@ -205,6 +213,41 @@ class MonitorMemory:
             return False
         self.problem = None
         return True
+
+
+def remembered_page(
+    remembered: Mapping[str, RememberedBatch], query: HistoryQuery, offset: int, limit: int
+) -> HistoryPage:
+    """The history where the server keeps none: the ended batches this app saw,
+    newest first, filtered as the server would (the search sees only batch ids;
+    the times are when the app first saw each batch)."""
+    search = query.search.strip().lower()
+    after = query.finished_after.timestamp() if query.finished_after else None
+    before = query.finished_before.timestamp() if query.finished_before else None
+    chosen = [
+        b
+        for b in remembered.values()
+        if b.final
+        and b.status in query.statuses
+        and (not search or search in b.batch_id.lower())
+        and (after is None or b.seen_at >= after)
+        and (before is None or b.seen_at < before)
+    ]
+    chosen.sort(key=lambda b: (b.seen_at, b.batch_id), reverse=True)
+    window = chosen[offset : offset + limit]
+    batches = tuple(
+        Batch(
+            batch_id=b.batch_id,
+            status=BatchStatus.from_raw(b.status),
+            status_raw=b.status,
+            total=b.total,
+            published=b.published,
+            failed=b.failed,
+            created_at=datetime.fromtimestamp(b.seen_at, UTC),
+        )
+        for b in window
+    )
+    return HistoryPage(batches, "remembered", offset + limit < len(chosen))
 
 
 def _to_json(batch: RememberedBatch) -> dict[str, Any]:

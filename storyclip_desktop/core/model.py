@@ -404,6 +404,28 @@ PART_ONE = ServerCapabilities()
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryQuery:
+    """What the history view asks for: statuses, a finish-time range, a search over
+    names (job id, batch id) and clip titles. Times are UTC; ``None``: no bound."""
+
+    statuses: tuple[str, ...] = ("completed", "failed", "cancelled")
+    finished_after: datetime | None = None
+    finished_before: datetime | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of the history, newest end first. ``source``: ``history`` (the
+    server's) or ``remembered`` (the batches this app saw, where the server keeps
+    none: no clip titles to search, times are when the app saw them)."""
+
+    batches: tuple[Batch, ...]
+    source: str
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ApiErrorBody:
     """A StoryClip JSON error: ``{"error", "code"}``, sometimes ``"message"`` (all untrusted)."""
 

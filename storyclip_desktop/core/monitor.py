@@ -82,6 +82,12 @@ class BatchMonitor:
         return {bid: t.batch for bid, t in self._tracked.items()}
 
     @property
+    def memory(self) -> MonitorMemory:
+        """What this monitor remembers (the history view's source where the server
+        keeps no history)."""
+        return self._memory
+
+    @property
     def reachable(self) -> bool:
         return self._reachable
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     # dialog's cards and clip tables are not needed before there are batches.
     from .about import AboutDialog
     from .batches_dialog import ActiveBatchesDialog
+    from .history_dialog import HistoryDialog
     from .settings_dialog import SettingsBackend, SettingsDialog
 
 __all__ = ["DesktopUi"]
@@ -103,6 +104,7 @@ class DesktopUi(QObject):
         self.log_folder: Path = log_dir()
         self.settings_dialog: SettingsDialog | None = None
         self.about_dialog: AboutDialog | None = None
+        self.history_dialog: HistoryDialog | None = None
         self._memory_problem: str | None = None
         self._minimized = False
         #: The session's listener (core.events.SessionListener): the app hands it to
@@ -138,6 +140,7 @@ class DesktopUi(QObject):
         w.quitRequested.connect(self.quitRequested)
         w.hiddenToTray.connect(self._explain_tray_once)
         w.openBatchesRequested.connect(lambda: self.open_batches())
+        w.openHistoryRequested.connect(lambda: self.open_history())
         w.refreshRequested.connect(self.refresh)
         w.signOutRequested.connect(self.sign_out)
         w.sign_in.submitted.connect(self._sign_in)
@@ -149,6 +152,7 @@ class DesktopUi(QObject):
         t = self.tray
         t.openRequested.connect(self.show_window)
         t.batchesRequested.connect(lambda: self.open_batches())
+        t.historyRequested.connect(lambda: self.open_history())
         t.refreshRequested.connect(self.refresh)
         t.signOutRequested.connect(self.sign_out)
         t.settingsRequested.connect(lambda: self.open_settings())
@@ -239,6 +243,23 @@ class DesktopUi(QObject):
         dialog.open_on(batch_id)
         return dialog
 
+    def open_history(self) -> HistoryDialog:
+        """Show the history (made at first use; its rows are read from the session)."""
+        if self.history_dialog is None:
+            from .history_dialog import HistoryDialog
+
+            self.history_dialog = HistoryDialog(self.services, self.settings)
+            log_event(_log, "dialog_opened", reason="history")
+        self.history_dialog.present()
+        return self.history_dialog
+
+    def _drop_history(self) -> None:
+        """The session ended: the next user must see nothing of this one's history."""
+        dialog, self.history_dialog = self.history_dialog, None
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+
     def announce_active(self, count: int, batch_id: str | None = None) -> None:
         """Active batches were found (at start or sign-in): tell the user once."""
         if count > 0:
@@ -261,6 +282,7 @@ class DesktopUi(QObject):
         def done() -> None:
             # Whatever the server said, this app forgets the session's view.
             self.store.clear()
+            self._drop_history()
             self.window.show_sign_in()
             self.tray.set_signed_in(False)
 
@@ -338,6 +360,7 @@ class DesktopUi(QObject):
     def session_reset(self) -> None:
         """The app drops its services (new servers): forget the batches, ask to sign in."""
         self.store.clear()
+        self._drop_history()
         self.window.show_sign_in()
         self.tray.set_signed_in(False)
 
@@ -433,6 +456,7 @@ class DesktopUi(QObject):
             self.tray.batches_seen()
 
     def _on_signed_out(self, reason: str) -> None:
+        self._drop_history()
         self.window.show_sign_in(signed_out_text(reason))
         self.tray.set_signed_in(False)
         if reason != "user":
@@ -465,7 +489,7 @@ class DesktopUi(QObject):
         """Quitting: save the windows' geometry, close them, remove the tray icon and
         close the D-Bus connection (await it before the loop closes)."""
         self.window.set_quitting()
-        for other in (self._dialog, self.settings_dialog, self.about_dialog):
+        for other in (self._dialog, self.settings_dialog, self.about_dialog, self.history_dialog):
             if other is not None:
                 other.close()
         self.window.close()

@@ -26,7 +26,7 @@ __all__ = ["FiguresChart", "Per", "Period", "figures", "period_of", "totals"]
 
 Per = Literal["day", "week"]
 
-#: The chart shows at most this many periods (the most recent).
+# The chart shows at most this many periods (the most recent).
 MAX_BARS = 42
 
 

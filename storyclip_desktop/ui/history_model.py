@@ -41,10 +41,6 @@ def batch_name(batch: Batch) -> str:
     return batch.job_id or short_id(batch.batch_id)
 
 
-def _translate(text: str) -> str:
-    return QCoreApplication.translate("HistoryTableModel", text)
-
-
 class HistoryTableModel(QAbstractTableModel):
     """Ended batches, newest first, as pages arrive.
 
@@ -125,13 +121,13 @@ class HistoryTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
-            _translate("Publication"),
-            _translate("Status"),
-            _translate("Started"),
-            _translate("Finished"),
-            _translate("Published"),
-            _translate("Failed"),
-            _translate("Clips"),
+            QCoreApplication.translate("HistoryTableModel", "Publication"),
+            QCoreApplication.translate("HistoryTableModel", "Status"),
+            QCoreApplication.translate("HistoryTableModel", "Started"),
+            QCoreApplication.translate("HistoryTableModel", "Finished"),
+            QCoreApplication.translate("HistoryTableModel", "Published"),
+            QCoreApplication.translate("HistoryTableModel", "Failed"),
+            QCoreApplication.translate("HistoryTableModel", "Clips"),
         )[section]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -249,3 +249,87 @@ def test_history_opens_from_the_menus_and_goes_with_the_session(
         ui.tray.dispose()
         ui.window.deleteLater()
         ui.deleteLater()
+
+
+# ---------------------------------------------------------------- screenshots
+
+
+def realistic_history() -> list[Batch]:
+    """Five weeks of a creator's publishing, newest first: two or three a day, a
+    failed clip now and then, one batch failed and one cancelled."""
+    names = ["Morning routine", "Valencia tour", "Behind the scenes", "Recipe: tortilla"]
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    made: list[Batch] = []
+    for n in range(90):
+        hours = n * 9 + (n % 4)
+        clips = 4 + n % 5
+        failed = 1 if n % 6 == 2 else (3 if n % 17 == 5 else 0)
+        status = "failed" if n % 31 == 7 else "cancelled" if n % 37 == 11 else "completed"
+        done = now - timedelta(hours=hours)
+        published = clips - failed if status != "cancelled" else clips // 2
+        rows = []
+        for i in range(1, clips + 1):
+            ok = failed < i <= failed + published
+            raw = "published" if ok else "failed" if i <= failed else "pending"
+            rows.append(
+                replace(
+                    make_clip(i, title=f"{names[n % 4]}, part {i}"),
+                    status=ClipStatus.from_raw(raw),
+                    status_raw=raw,
+                    attempts=1 if ok else 3 if i <= failed else 0,
+                    error="Metricool rejected the video" if i <= failed else None,
+                    published_at=done - timedelta(minutes=clips - i) if ok else None,
+                )
+            )
+        batch = make_batch(
+            f"batch_1761725644409_s{n:05d}",
+            total=clips,
+            status=status,
+            published=published,
+            failed=failed,
+            clips=tuple(rows),
+            job_id=f"{names[n % 4]} #{90 - n}",
+            created_at=done - timedelta(minutes=clips + 1),
+            started_at=done - timedelta(minutes=clips + 1),
+            completed_at=done,
+        )
+        made.append(batch)
+    return made
+
+
+@pytest.mark.parametrize(("lang", "dark"), [("en", False), ("es", False), ("en", True)])
+def test_history_screenshots(
+    loop: object, qtbot: QtBot, qapp: QApplication, lang: str, dark: bool
+) -> None:
+    from storyclip_desktop.ui.resources import install_translator
+
+    from .test_screenshots import OUT, _dark_palette, _looks_drawn
+
+    install_translator(qapp, lang)
+    old_palette = qapp.palette()
+    if dark:
+        qapp.setPalette(_dark_palette())
+    suffix = ("-" + lang if lang != "en" else "") + ("-dark" if dark else "")
+    services = RecordingServices(MonitorBridge())
+    services.history = realistic_history()
+    try:
+        dialog = HistoryDialog(services)
+        qtbot.addWidget(dialog)
+        dialog.resize(940, 760)
+        with qtbot.waitSignal(dialog.pageLoaded):
+            dialog.present()
+        with qtbot.waitSignal(dialog.clipsShown):
+            dialog.table.selectRow(2)
+        OUT.mkdir(parents=True, exist_ok=True)
+        QApplication.processEvents()
+        image = dialog.grab()
+        assert image.save(str(OUT / f"history{suffix}.png"))
+        _looks_drawn(image.toImage())
+        dialog.per.setCurrentIndex(1)
+        QApplication.processEvents()
+        image = dialog.chart.grab()
+        assert image.save(str(OUT / f"history-weeks{suffix}.png"))
+        assert len(dialog.chart.periods) >= 5
+    finally:
+        qapp.setPalette(old_palette)
+        install_translator(qapp, "en")

@@ -12,6 +12,14 @@ by-id call with a token for another user's batch is 403 too (without a token
 the API key alone is the guard, as in Part 1). ``/batches/active`` lists
 ``processing`` and ``paused`` batches.
 
+History, default mode: ``GET /batches`` lists the user's ended batches by finish
+time (``completedAt``), newest first (``order=desc``) or oldest first
+(``order=asc``); ``finishedAfter`` (inclusive) with ``afterId`` is a cursor a
+catch-up resumes from, ``finishedBefore`` closes a date range, ``q`` searches job
+ids, batch ids and clip titles, ``clips=none`` leaves the clip lists out, and
+``limit`` (at most 200) / ``offset`` page. ``/capabilities`` says
+``historyCursor: true`` so a client knows these exist.
+
 Stream, default mode: every event has an ``id:`` (its row in
 ``publish_batch_events``, monotonic per batch, stable across restarts); the
 first block carries ``retry:``. The first event is always ``connected`` with

@@ -154,8 +154,10 @@ class BatchMonitor:
             if self._stopped:
                 return
             active: list[Batch] = []
+            answered = False
             try:
                 active = await self._api.active_batches(self.user_id)
+                answered = True
                 self._set_reachable(True)
             except ApiError as exc:
                 self._hold_discovery(exc.retry_after)
@@ -173,7 +175,8 @@ class BatchMonitor:
             for batch in active:
                 listed.add(batch.batch_id)
                 self._consider(batch)
-            caught = await self._catch_up_history() if self._history else None
+            # Not while the server does not answer: the reconnect's discovery catches up.
+            caught = await self._catch_up_history() if self._history and answered else None
             # Remembered batches the list did not give (the deployed list can miss
             # them) or whose follower ended; the listed ones were just read.
             remembered = [

@@ -363,6 +363,37 @@ async def test_three_short_batches_each_announced_once_within_one_discovery_inte
         assert_counts(batch, backend)
 
 
+async def test_a_batch_that_ended_during_an_outage_is_announced_when_the_server_is_back(
+    backend_factory: Callable[..., Backend],
+    connect: Callable[[Backend], Awaitable[Client]],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The API answers 502 (a proxy's page) while a batch runs and ends: the app is
+    offline for it; once the server answers again, the catch-up announces it."""
+    caplog.set_level(logging.INFO, logger="storyclip")
+    backend = backend_factory(clip_seconds=0.05)
+    client = await connect(backend)
+    recorder = Recorder()
+    monitor = monitor_for(client, recorder, tmp_path / "memory.json", interval=0.3)
+    await monitor.start()
+    try:
+        backend.faults(fail_next=10_000, fail_status=502, fail_path_prefix="/api/metricool")
+        await until(lambda: recorder.reachable == [False], what="offline")
+        # Written straight into the database: the API itself is down.
+        ended_id = backend.seed_history(1, days=0, end=datetime.now(UTC), prefix="outage")[0]
+        assert catch_ups(caplog) == [c for c in catch_ups(caplog) if c["announced"] == 0]
+        seen = len(catch_ups(caplog))
+        backend.reset_faults()
+        await until(lambda: recorder.finished, what="announced after the outage")
+    finally:
+        await monitor.stop()
+    assert recorder.reachable == [False, True]
+    assert recorder.finished_ids() == [ended_id]
+    after = catch_ups(caplog)[seen:]
+    assert sum(c["announced"] for c in after) == 1
+
+
 async def test_catch_up_after_a_week_reads_no_clip_lists(
     backend_factory: Callable[..., Backend],
     connect: Callable[[Backend], Awaitable[Client]],

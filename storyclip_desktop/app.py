@@ -91,9 +91,7 @@ def log_unhandled(
     kind: type[BaseException], value: BaseException, tb: TracebackType | None
 ) -> None:
     """sys.excepthook: an exception escaping a Qt slot is logged, never silent."""
-    log_event(
-        _log, "error", 40, where="excepthook", message=f"{kind.__name__}: {str(value)[:300]}"
-    )
+    log_event(_log, "error", 40, where="excepthook", message=f"{kind.__name__}: {str(value)[:300]}")
     _log.debug("traceback", exc_info=(kind, value, tb))
 
 

@@ -22,7 +22,6 @@ from storyclip_desktop.core.log import REDACTOR, Redactor, log_event
 __all__ = ["REDACTOR", "JsonFormatter", "Redactor", "log_started", "setup_logging"]
 
 
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; structured fields come from ``log_event``."""
 

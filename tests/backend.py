@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from queue import Empty, Queue
 from types import TracebackType
@@ -540,6 +541,77 @@ class Backend:
         """The batch's ``publish_batches`` row, read from the file."""
         rows = self._rows("SELECT * FROM publish_batches WHERE batch_id = ?", batch_id)
         return rows[0] if rows else None
+
+    def seed_history(
+        self,
+        count: int,
+        *,
+        days: float = 7.0,
+        clips: int = 6,
+        end: datetime | None = None,
+        user_id: str | None = None,
+        prefix: str = "seed",
+    ) -> list[str]:
+        """Write ``count`` finished batches straight into the database, their ends
+        spread evenly over the ``days`` before ``end`` (default now), each with
+        ``clips`` clips (titles ``"<prefix> N clip K"``); every 7th one failed with
+        one failed clip, every 23rd cancelled. For a week of history without
+        publishing it for a week; the server reads the same rows it writes.
+        Returns the batch ids, oldest end first."""
+        end = end or datetime.now(UTC)
+        user = user_id if user_id is not None else self.user_id
+        step = timedelta(days=days) / max(1, count)
+        ids: list[str] = []
+        batches: list[tuple[Any, ...]] = []
+        clip_rows: list[tuple[Any, ...]] = []
+        for n in range(count):
+            done = end - step * (count - 1 - n)
+            started = done - timedelta(seconds=30 + 5 * clips)
+            batch_id = f"batch_{prefix}_{n:06d}"
+            status, failed = "completed", 0
+            if n % 7 == 3:
+                status, failed = "failed", 1
+            elif n % 23 == 5:
+                status = "cancelled"
+            published = clips - failed if status != "cancelled" else clips // 2
+            stamp = done.strftime("%Y-%m-%d %H:%M:%S")
+            batches.append((
+                batch_id, f"job_{prefix}_{n}", user, status, clips, published, failed, clips,
+                started.strftime("%Y-%m-%d %H:%M:%S"), started.strftime("%Y-%m-%d %H:%M:%S"),
+                stamp, "Clip failed" if failed else None,
+            ))  # fmt: skip
+            for k in range(1, clips + 1):
+                clip: tuple[str, str | None, str | None, str | None]
+                if k <= published:
+                    clip = ("published", f"mc_{n}_{k}", stamp, None)
+                elif k == clips and failed:
+                    clip = ("failed", None, None, "Upload rejected")
+                else:
+                    clip = ("pending", None, None, None)
+                clip_rows.append((
+                    batch_id, k, f"post_{k}", f"https://cdn.example.test/{n}/{k}.mp4",
+                    f"{prefix} {n} clip {k}", clip[0], clip[1], clip[3],
+                    1 if clip[0] != "pending" else 0, clip[2], clip[2],
+                ))  # fmt: skip
+            ids.append(batch_id)
+        conn = self._db()
+        try:
+            with conn:
+                conn.executemany(
+                    "INSERT INTO publish_batches (batch_id, job_id, user_id, status, total,"
+                    " published, failed, current_index, created_at, started_at, completed_at,"
+                    " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    batches,
+                )
+                conn.executemany(
+                    "INSERT INTO publish_batch_clips (batch_id, clip_index, post_id, url, title,"
+                    " status, metricool_post_id, error, attempts, uploaded_at, published_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    clip_rows,
+                )
+        finally:
+            conn.close()
+        return ids
 
     def stored_events(self, batch_id: str) -> list[tuple[int, dict[str, Any]]]:
         """Default mode: the stream events stored for the batch, as ``(id, payload)``."""

@@ -23,6 +23,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -61,6 +62,7 @@ from .text import shorten
 
 __all__ = [
     "CONTROL_ACTIONS",
+    "FINAL_STATUSES",
     "ApiError",
     "ApiErrorKind",
     "ControlAction",
@@ -137,6 +139,17 @@ def _segment(value: str) -> str:
     if encoded in (".", ".."):
         encoded = encoded.replace(".", "%2E")
     return encoded
+
+
+#: The statuses a batch ends in (the history's default filter).
+FINAL_STATUSES: tuple[str, ...] = ("completed", "failed", "cancelled")
+
+
+def _iso(moment: datetime) -> str:
+    """UTC ISO 8601 with ``Z`` (a naive time is taken as UTC, as the wire's are)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 def batch_path(batch_id: str) -> str:
@@ -454,6 +467,49 @@ class StoryClipApi:
         data = await self._call("history", "GET", "/api/metricool/batches", params)
         result: BatchList = self._parsed("history", parse_batch_list, data)
         _log_refused("history", result)
+        return result
+
+    async def history_page(
+        self,
+        user_id: str,
+        *,
+        statuses: Sequence[str] = FINAL_STATUSES,
+        limit: int = 50,
+        offset: int = 0,
+        newest_first: bool = True,
+        finished_after: datetime | None = None,
+        after_id: str | None = None,
+        finished_before: datetime | None = None,
+        search: str | None = None,
+        clips: bool = False,
+    ) -> list[Batch]:
+        """A page of the history by finish time (local backend with ``historyCursor``).
+
+        Without ``clips`` every batch comes without its clip list (``clips=()``): a
+        catch-up after days away, or a history view of thousands, reads counts and
+        times only, and asks :meth:`batch` for one batch's clips when shown.
+        ``finished_after`` is inclusive; with ``after_id`` it is a cursor (the last
+        batch already read at that time), so paging needs no offset.
+        """
+        params = {
+            "userId": user_id,
+            "status": ",".join(statuses),
+            "limit": str(int(limit)),
+            "order": "desc" if newest_first else "asc",
+            "clips": "all" if clips else "none",
+        }
+        if offset:
+            params["offset"] = str(int(offset))
+        if finished_after is not None:
+            params["finishedAfter"] = _iso(finished_after)
+            if after_id is not None:
+                params["afterId"] = after_id
+        if finished_before is not None:
+            params["finishedBefore"] = _iso(finished_before)
+        if search:
+            params["q"] = search
+        data = await self._call("history", "GET", "/api/metricool/batches", params)
+        result: list[Batch] = self._parsed("history", parse_batch_list, data)
         return result
 
     async def status(self, batch_id: str) -> StatusReport:

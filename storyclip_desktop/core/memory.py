@@ -4,8 +4,13 @@ A small JSON file under the user's data directory (not the keyring: it holds no
 secret). It is how a finished batch is announced exactly once across restarts,
 how a batch that finished while the app was closed is announced on the next
 start, and how a batch the deployed backend's active list forgets is still
-checked by id. When the file cannot be read or written the monitor keeps going
-in memory, ``problem`` says why and its :class:`MemoryListener` is told of each change,
+checked by id. Per user it also keeps two marks for the catch-up
+(:mod:`.catchup`): ``since``, the first sign-in with this data folder (nothing
+that finished before it is announced, so a new machine does not replay the
+user's past), and ``cursor``, how far the server's history was read.
+
+When the file cannot be read or written the monitor keeps going in memory,
+``problem`` says why and its :class:`MemoryListener` is told of each change,
 so the app can tell the user what it will forget.
 """
 
@@ -17,13 +22,21 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from .log import get_logger, log_event
-from .model import Batch
+from .model import Batch, BatchStatus, HistoryPage, HistoryQuery
 
-__all__ = ["MemoryListener", "MemoryProblem", "MonitorMemory", "RememberedBatch"]
+__all__ = [
+    "HistoryCursor",
+    "MemoryListener",
+    "MemoryProblem",
+    "MonitorMemory",
+    "RememberedBatch",
+    "remembered_page",
+]
 
 _log = get_logger("memory")
 _VERSION = 1
@@ -54,6 +67,15 @@ class RememberedBatch:
     misses: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryCursor:
+    """Where the last catch-up stopped reading the history: the finish time (as the
+    server wrote it, ISO) and the id of the last batch read at that time."""
+
+    finished_at: str
+    batch_id: str
+
+
 class MonitorMemory:
     """Per-user record of known batches; ``path=None`` keeps it in memory only."""
 
@@ -61,6 +83,8 @@ class MonitorMemory:
         """``listener`` hears of every change of ``problem``, one found while loading too."""
         self._path = path
         self._users: dict[str, dict[str, RememberedBatch]] = {}
+        self._since: dict[str, float] = {}
+        self._cursors: dict[str, HistoryCursor] = {}
         self._problem: MemoryProblem | None = None
         self._listener = listener
         self._load()
@@ -89,9 +113,33 @@ class MonitorMemory:
                     for bid, item in batches.items()
                     if isinstance(item, Mapping)
                 }
+            marks = raw.get("marks", {}) if isinstance(raw, Mapping) else {}
+            for user_id, mark in marks.items():
+                if not isinstance(mark, Mapping):
+                    continue
+                if isinstance(mark.get("since"), int | float):
+                    self._since[str(user_id)] = float(mark["since"])
+                cursor = mark.get("cursor")
+                if isinstance(cursor, list) and len(cursor) == 2:
+                    self._cursors[str(user_id)] = HistoryCursor(str(cursor[0]), str(cursor[1]))
         except (OSError, ValueError, TypeError, AttributeError) as exc:
             self.problem = "unreadable"
             log_event(_log, "error", 30, where="memory", message=type(exc).__name__)
+
+    def since(self, user_id: str, now: float | None = None) -> float:
+        """The user's first sign-in with this data folder (epoch seconds), set to
+        ``now`` the first time it is asked: the catch-up announces nothing that
+        finished before it."""
+        known = self._since.get(user_id)
+        if known is None:
+            known = self._since[user_id] = time.time() if now is None else now
+        return known
+
+    def cursor(self, user_id: str) -> HistoryCursor | None:
+        return self._cursors.get(user_id)
+
+    def set_cursor(self, user_id: str, cursor: HistoryCursor) -> None:
+        self._cursors[user_id] = cursor
 
     def batches(self, user_id: str) -> dict[str, RememberedBatch]:
         return dict(self._users.get(user_id, {}))
@@ -160,6 +208,10 @@ class MonitorMemory:
                 uid: {bid: _to_json(b) for bid, b in batches.items()}
                 for uid, batches in self._users.items()
             },
+            "marks": {
+                uid: _mark_json(self._since.get(uid), self._cursors.get(uid))
+                for uid in sorted(set(self._since) | set(self._cursors))
+            },
         }
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,6 +232,41 @@ class MonitorMemory:
         return True
 
 
+def remembered_page(
+    remembered: Mapping[str, RememberedBatch], query: HistoryQuery, offset: int, limit: int
+) -> HistoryPage:
+    """The history where the server keeps none: the ended batches this app saw,
+    newest first, filtered as the server would (the search sees only batch ids;
+    the times are when the app first saw each batch)."""
+    search = query.search.strip().lower()
+    after = query.finished_after.timestamp() if query.finished_after else None
+    before = query.finished_before.timestamp() if query.finished_before else None
+    chosen = [
+        b
+        for b in remembered.values()
+        if b.final
+        and b.status in query.statuses
+        and (not search or search in b.batch_id.lower())
+        and (after is None or b.seen_at >= after)
+        and (before is None or b.seen_at < before)
+    ]
+    chosen.sort(key=lambda b: (b.seen_at, b.batch_id), reverse=True)
+    window = chosen[offset : offset + limit]
+    batches = tuple(
+        Batch(
+            batch_id=b.batch_id,
+            status=BatchStatus.from_raw(b.status),
+            status_raw=b.status,
+            total=b.total,
+            published=b.published,
+            failed=b.failed,
+            created_at=datetime.fromtimestamp(b.seen_at, UTC),
+        )
+        for b in window
+    )
+    return HistoryPage(batches, "remembered", offset + limit < len(chosen))
+
+
 def _to_json(batch: RememberedBatch) -> dict[str, Any]:
     # Not dataclasses.asdict: it deep-copies every value, and the whole memory is
     # written each time a batch starts or ends.
@@ -195,6 +282,15 @@ def _to_json(batch: RememberedBatch) -> dict[str, Any]:
     if batch.misses:  # rare: only ids the server did not know
         out["misses"] = batch.misses
     return out
+
+
+def _mark_json(since: float | None, cursor: HistoryCursor | None) -> dict[str, Any]:
+    mark: dict[str, Any] = {}
+    if since is not None:
+        mark["since"] = since
+    if cursor is not None:
+        mark["cursor"] = [cursor.finished_at, cursor.batch_id]
+    return mark
 
 
 def _from_json(batch_id: object, item: Mapping[str, Any]) -> RememberedBatch:

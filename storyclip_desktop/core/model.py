@@ -393,6 +393,8 @@ class ServerCapabilities:
     """
 
     history: bool = False
+    #: The history pages by finish time and can leave clips out (catch-up, history view).
+    history_cursor: bool = False
     controls: frozenset[str] = frozenset()
     account_stream: bool = False
     #: Whether the answer came from the server (False: assumed, as for the deployed one).
@@ -401,6 +403,28 @@ class ServerCapabilities:
 
 #: The deployed backend's behaviour (a server that does not answer the capabilities call).
 PART_ONE = ServerCapabilities()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryQuery:
+    """What the history view asks for: statuses, a finish-time range, a search over
+    names (job id, batch id) and clip titles. Times are UTC; ``None``: no bound."""
+
+    statuses: tuple[str, ...] = ("completed", "failed", "cancelled")
+    finished_after: datetime | None = None
+    finished_before: datetime | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of the history, newest end first. ``source``: ``history`` (the
+    server's) or ``remembered`` (the batches this app saw, where the server keeps
+    none: no clip titles to search, times are when the app saw them)."""
+
+    batches: tuple[Batch, ...]
+    source: str
+    more: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +437,7 @@ class ApiErrorBody:
 
 
 # ---------------------------------------------------------------- primitives
+
 
 def parse_json(text: str | bytes, where: str = "body") -> Any:
     """Decode JSON or raise ProtocolError (an HTML error page is not JSON).
@@ -479,9 +504,7 @@ def _whole(value: object, where: str) -> int:
     return value
 
 
-def _int(
-    obj: Mapping[str, Any], key: str, where: str, default: int | None = None
-) -> int:
+def _int(obj: Mapping[str, Any], key: str, where: str, default: int | None = None) -> int:
     value = obj.get(key)
     if type(value) is int and 0 <= value <= _MAX_COUNT:
         return value  # the common case, without a call (every event has four)
@@ -758,6 +781,7 @@ def parse_capabilities(value: object) -> ServerCapabilities:
     known = {"pause", "resume", "cancel", "retry-failed"}
     return ServerCapabilities(
         history=obj.get("history") is True,
+        history_cursor=obj.get("historyCursor") is True,
         controls=frozenset(c for c in controls if isinstance(c, str) and c in known),
         account_stream=obj.get("accountStream") is True,
         advertised=True,

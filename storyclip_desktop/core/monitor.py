@@ -18,11 +18,12 @@ from typing import Any
 
 from .api import ApiError, StoryClipApi
 from .auth import AuthError
+from .catchup import CatchUpResult, read_history
 from .events import MonitorListener
 from .log import get_logger, log_event
 from .memory import MonitorMemory
 from .merge import NOTHING_SEEN, MergeResult, Seen, apply_event, apply_summary
-from .model import Batch, StreamEvent, StreamState, UnknownEvent
+from .model import PART_ONE, Batch, ServerCapabilities, StreamEvent, StreamState, UnknownEvent
 from .stream import BatchFollower, FollowPolicy, failure_fields
 
 __all__ = ["BatchMonitor"]
@@ -69,13 +70,17 @@ class BatchMonitor:
         *,
         policy: FollowPolicy | None = None,
         discovery_interval: float = 30.0,
+        capabilities: ServerCapabilities = PART_ONE,
     ) -> None:
+        """``capabilities``: what the server has beyond Part 1; with a history that
+        pages by finish time the catch-up reads it, else it re-reads remembered batches."""
         self._api = api
         self.user_id = user_id
         self._listener = listener
         self._memory = memory
         self._policy = policy or FollowPolicy()
         self._interval = discovery_interval
+        self._history = capabilities.history and capabilities.history_cursor
         self._discovery_hold = 0.0  # loop time before which discovery must not ask again
         self._tracked: dict[str, _Tracked] = {}
         self._reachable = True
@@ -92,6 +97,12 @@ class BatchMonitor:
         return {bid: t.batch for bid, t in self._tracked.items()}
 
     @property
+    def memory(self) -> MonitorMemory:
+        """What this monitor remembers (the history view's source where the server
+        keeps no history)."""
+        return self._memory
+
+    @property
     def reachable(self) -> bool:
         return self._reachable
 
@@ -101,6 +112,7 @@ class BatchMonitor:
 
     async def start(self) -> None:
         """Discover now (remembered batches included), then every ``discovery_interval``."""
+        self._memory.since(self.user_id)  # the first sign-in here: nothing before it is news
         await self.discover()
         if self._discovery is None and not self._stopped:
             self._discovery = asyncio.ensure_future(self._discover_forever())
@@ -157,8 +169,10 @@ class BatchMonitor:
             if self._stopped:
                 return
             active: list[Batch] = []
+            answered = False
             try:
                 active = await self._api.active_batches(self.user_id)
+                answered = True
                 self._set_reachable(True)
             except ApiError as exc:
                 self._hold_discovery(exc.retry_after)
@@ -176,6 +190,8 @@ class BatchMonitor:
             for batch in active:
                 listed.add(batch.batch_id)
                 self._consider(batch)
+            # Not while the server does not answer: the reconnect's discovery catches up.
+            caught = await self._catch_up_history() if self._history and answered else None
             # Remembered batches the list did not give (the deployed list can miss
             # them) or whose follower ended; the listed ones were just read.
             remembered = [
@@ -185,11 +201,52 @@ class BatchMonitor:
                 and bid not in listed
                 and (bid not in self._tracked or self._needs_follower(bid))
             ]
-            await asyncio.gather(*(self._reread(bid) for bid in remembered))
+            reread = await asyncio.gather(*(self._reread(bid) for bid in remembered))
+            if caught is None and not self._history:
+                caught = self._caught_up_remembered(reread)
             for bid in list(self._tracked):
                 if self._needs_follower(bid):
                     self._follow(bid)
             self._save_memory()
+            if caught is not None:
+                log_event(
+                    _log,
+                    "catch_up",
+                    found=caught.found,
+                    announced=caught.announced,
+                    source=caught.source,
+                    requests=caught.requests,
+                )
+
+    # ------------------------------------------------------------ catch-up
+
+    async def _catch_up_history(self) -> CatchUpResult | None:
+        """Announce what the history says ended since the last look (None: it could
+        not be read now; the next discovery tries again from the same cursor)."""
+        try:
+            return await read_history(self._api, self.user_id, self._memory, self)
+        except ApiError as exc:
+            self._api_failed("catch_up", exc)
+        except AuthError as exc:
+            self._auth_failed("catch_up", exc)
+        return None
+
+    def _caught_up_remembered(self, reread: list[Batch | None]) -> CatchUpResult:
+        """Without a history: the remembered batches just re-read that had ended."""
+        ended = [b for b in reread if b is not None and b.is_final]
+        announced = 0
+        for batch in ended:
+            known = self._memory.get(self.user_id, batch.batch_id)
+            announced += int(known is not None and known.announced)
+        return CatchUpResult("remembered", len(ended), announced, len(reread))
+
+    async def caught_up(self, batch: Batch) -> None:
+        """A batch the history says ended and was never announced (CatchUpSink)."""
+        tracked = self._tracked.get(batch.batch_id)
+        if tracked is None:
+            self._announce(batch, save=False)  # discovery saves once, after the catch-up
+        elif not tracked.finished:
+            await self._reread(batch.batch_id)  # its full summary, through the merge
 
     def _hold_discovery(self, retry_after: float | None) -> None:
         """No discovery before the server's Retry-After has passed (capped as the
@@ -204,21 +261,22 @@ class BatchMonitor:
             return False
         return tracked.follower is None or tracked.follower.finished
 
-    async def _reread(self, batch_id: str) -> None:
+    async def _reread(self, batch_id: str) -> Batch | None:
         try:
             batch = await self._api.batch(batch_id)
         except ApiError as exc:
             gone = _gone_reason(exc)
             if gone is not None and batch_id not in self._tracked:
                 self._not_found(batch_id, gone)  # nothing to show
-                return
+                return None
             self._api_failed("batch", exc, batch_id)
-            return
+            return None
         except AuthError as exc:
             self._auth_failed("batch", exc, batch_id)
-            return
+            return None
         self._set_reachable(True)
         self._consider(batch)
+        return batch
 
     def _not_found(self, batch_id: str, reason: str) -> None:
         """A remembered id the server does not know (another server's, or deleted) is
@@ -334,8 +392,13 @@ class BatchMonitor:
         known = self._memory.get(self.user_id, batch.batch_id)
         if known is not None and known.announced:
             return
+        self._announce(batch)
+
+    def _announce(self, batch: Batch, *, save: bool = True) -> None:
+        """The one way a batch's end is told: remembered as announced, logged, heard."""
         self._memory.remember(self.user_id, batch, announced=True)
-        self._save_memory()
+        if save:
+            self._save_memory()
         log_event(
             _log,
             "batch_finished",

@@ -30,8 +30,8 @@ from .api import ApiError, StoryClipApi
 from .auth import AuthClient, AuthError, Session
 from .events import MonitorListener, SessionListener
 from .log import REDACTOR, get_logger, log_event
-from .memory import MonitorMemory
-from .model import PART_ONE, ServerCapabilities
+from .memory import MonitorMemory, remembered_page
+from .model import PART_ONE, Batch, HistoryPage, HistoryQuery, ServerCapabilities
 from .monitor import BatchMonitor
 from .reasons import SignOutReason
 from .secrets import api_key_entry
@@ -287,7 +287,7 @@ class DesktopSession:
         user_id = self.tokens.user_id or ""
         log_event(_log, "signed_in", user_id=user_id)
         self._listener.signed_in(self.tokens.email)
-        await self._learn_capabilities()
+        caps = await self._learn_capabilities()
         async with self._monitor_lock:
             if self.monitor is not None:
                 await self.monitor.stop()
@@ -298,6 +298,7 @@ class DesktopSession:
                 self._monitor_listener,
                 memory,
                 discovery_interval=max(0.2, self._options.discovery_interval),
+                capabilities=caps,
             )
             monitor = self.monitor
             await monitor.start()
@@ -323,6 +324,7 @@ class DesktopSession:
             "capabilities",
             advertised=caps.advertised,
             history=caps.history,
+            history_cursor=caps.history_cursor,
             controls=sorted(caps.controls),
             account_stream=caps.account_stream,
             http2=False,
@@ -346,6 +348,39 @@ class DesktopSession:
         """Re-read every batch from the server now (the REST summary is the truth)."""
         if self.monitor is not None:
             await self.monitor.refresh()
+
+    # ------------------------------------------------------------ history
+
+    async def history_page(
+        self, query: HistoryQuery, offset: int = 0, limit: int = 50, clips: bool = False
+    ) -> HistoryPage:
+        """A page of ended batches, newest first: the server's history where it pages by
+        finish time (``clips``: with each batch's clips, for an export), else the
+        batches this app remembers (raises ``ApiError`` / ``AuthError``)."""
+        caps = self.capabilities or PART_ONE
+        monitor = self.monitor
+        if self.api is None or self.tokens is None or monitor is None:
+            return HistoryPage((), "remembered", False)
+        user_id = self.tokens.user_id or ""
+        if not (caps.history and caps.history_cursor):
+            return remembered_page(monitor.memory.batches(user_id), query, offset, limit)
+        found = await self.api.history_page(
+            user_id,
+            statuses=query.statuses,
+            limit=limit + 1,  # one more says whether there is a next page
+            offset=offset,
+            finished_after=query.finished_after,
+            finished_before=query.finished_before,
+            search=query.search.strip() or None,
+            clips=clips,
+        )
+        return HistoryPage(tuple(found[:limit]), "history", len(found) > limit)
+
+    async def batch(self, batch_id: str) -> Batch:
+        """One batch with its clips (the history view shows them on demand)."""
+        if self.api is None:
+            raise RuntimeError("not signed in")
+        return await self.api.batch(batch_id)
 
     # ------------------------------------------------------------ quitting
 

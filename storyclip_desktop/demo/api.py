@@ -12,6 +12,14 @@ by-id call with a token for another user's batch is 403 too (without a token
 the API key alone is the guard, as in Part 1). ``/batches/active`` lists
 ``processing`` and ``paused`` batches.
 
+History, default mode: ``GET /batches`` lists the user's ended batches by finish
+time (``completedAt``), newest first (``order=desc``) or oldest first
+(``order=asc``); ``finishedAfter`` (inclusive) with ``afterId`` is a cursor a
+catch-up resumes from, ``finishedBefore`` closes a date range, ``q`` searches job
+ids, batch ids and clip titles, ``clips=none`` leaves the clip lists out, and
+``limit`` (at most 200) / ``offset`` page. ``/capabilities`` says
+``historyCursor: true`` so a client knows these exist.
+
 Stream, default mode: every event has an ``id:`` (its row in
 ``publish_batch_events``, monotonic per batch, stable across restarts); the
 first block carries ``retry:``. The first event is always ``connected`` with
@@ -35,6 +43,7 @@ import asyncio
 import json
 import logging
 import math
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -86,6 +95,23 @@ def clip_json(row: Any) -> dict[str, Any]:
         "uploadedAt": row["uploaded_at"],
         "publishedAt": row["published_at"],
     }
+
+
+def _query_time(request: Request, key: str) -> str | None:
+    """A time query (ISO 8601 with ``Z`` or an offset, or SQLite's shape) as the
+    store's own ``YYYY-MM-DD HH:MM:SS`` in UTC, to compare with stored times."""
+    raw = request.query_params.get(key)
+    if raw is None or raw == "":
+        return None
+    try:
+        if len(raw) > 64:
+            raise ValueError(raw)
+        stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(400, f"INVALID_{key.upper()}", f"{key} must be an ISO 8601 time") from None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+    return stamp.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def progress_of(row: Any) -> int | None:
@@ -237,6 +263,7 @@ class StoryClipApi:
                 "history": True,
                 "controls": list(CONTROLS),
                 "accountStream": False,
+                "historyCursor": True,
             }
         )
 
@@ -244,6 +271,17 @@ class StoryClipApi:
         return await self._guard(request, self._history)
 
     async def _history(self, request: Request) -> Response:
+        """Finished batches, by finish time (``completedAt``; a batch that never
+        finished counts by its creation).
+
+        ``order``: ``desc`` (default, newest first, for a history view) or ``asc``
+        (for a catch-up). ``finishedAfter`` (inclusive, ISO 8601 or SQLite time) and
+        ``afterId`` (only with it: batches finished at that same second with a larger
+        id) make a cursor that a catch-up resumes from without an offset;
+        ``finishedBefore`` (exclusive) closes a date range. ``q`` keeps batches whose
+        job id, batch id or any clip title contains it. ``clips=none`` leaves the clip
+        lists out, so a catch-up after a week away reads counts, not thousands of clips.
+        """
         self._check_key(request)
         user = self._required_user(request, self._user_query(request))
         raw = request.query_params.get("status") or "completed,failed,cancelled"
@@ -255,16 +293,50 @@ class StoryClipApi:
             )
         limit = query_int(request, "limit", 50, 1, 200)
         offset = query_int(request, "offset", 0, 0, 1_000_000)
-        marks = ",".join("?" for _ in statuses)
+        order = request.query_params.get("order") or "desc"
+        if order not in ("asc", "desc"):
+            raise BadRequest(400, "INVALID_ORDER", "order must be asc or desc")
+        clips = request.query_params.get("clips") or "all"
+        if clips not in ("all", "none"):
+            raise BadRequest(400, "INVALID_CLIPS", "clips must be all or none")
+        after = _query_time(request, "finishedAfter")
+        before = _query_time(request, "finishedBefore")
+        after_id = request.query_params.get("afterId")
+        if after_id is not None and (after is None or len(after_id) > 200):
+            raise BadRequest(400, "INVALID_AFTER_ID", "afterId needs finishedAfter")
+        search = request.query_params.get("q") or None
+        if search is not None and (len(search) > 200 or "\x00" in search):
+            raise BadRequest(400, "INVALID_Q", "q is too long")
+        finished = "COALESCE(completed_at, created_at)"
+        where = ["user_id = ?", f"status IN ({','.join('?' for _ in statuses)})"]
+        args: list[Any] = [user, *statuses]
+        if after is not None and after_id is not None:
+            where.append(f"({finished} > ? OR ({finished} = ? AND batch_id > ?))")
+            args += [after, after, after_id]
+        elif after is not None:
+            where.append(f"{finished} >= ?")
+            args.append(after)
+        if before is not None:
+            where.append(f"{finished} < ?")
+            args.append(before)
+        if search is not None:
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            where.append(
+                "(job_id LIKE ? ESCAPE '\\' OR batch_id LIKE ? ESCAPE '\\' OR EXISTS ("
+                "SELECT 1 FROM publish_batch_clips c WHERE c.batch_id = publish_batches.batch_id"
+                " AND c.title LIKE ? ESCAPE '\\'))"
+            )
+            args += [like, like, like]
+        direction = "ASC" if order == "asc" else "DESC"
         rows = self.store.all(
-            f"SELECT * FROM publish_batches WHERE user_id = ? AND status IN ({marks})"  # noqa: S608
-            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            user,
-            *statuses,
+            f"SELECT * FROM publish_batches WHERE {' AND '.join(where)}"  # noqa: S608
+            f" ORDER BY {finished} {direction}, batch_id {direction} LIMIT ? OFFSET ?",
+            *args,
             limit,
             offset,
         )
-        batches = [self.summary(r) for r in rows]
+        batches = [self.summary(r, with_clips=clips == "all") for r in rows]
         return JSONResponse({"success": True, "batches": batches, "count": len(batches)})
 
     async def batch(self, request: Request) -> Response:

@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS publish_batches (
 CREATE INDEX IF NOT EXISTS publish_batches_user_status
     ON publish_batches (user_id, status);
 CREATE INDEX IF NOT EXISTS publish_batches_status ON publish_batches (status);
+CREATE INDEX IF NOT EXISTS publish_batches_user_finished
+    ON publish_batches (user_id, completed_at);
 
 CREATE TABLE IF NOT EXISTS publish_batch_clips (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -93,6 +93,16 @@ def last_log_lines(folder: Path, count: int = 200, name: str = LOG_FILE) -> list
     return lines[-count:]
 
 
+#: What the app cannot know on a server without a history (the ``capabilities`` log
+#: line says which kind of server this is: ``history: false`` is the deployed backend).
+UNSEEN_NOTE = (
+    "what the app cannot see: where the server keeps no history (capabilities"
+    " history=false, the deployed StoryClip backend), only the batches this app saw"
+    " running can be announced and shown; a batch that started and ended while the"
+    " app was closed, offline or signed out is never known to it."
+)
+
+
 def diagnostics_text(
     settings: AppSettings,
     log_folder: Path,
@@ -117,6 +127,7 @@ def diagnostics_text(
     parts += ["", "settings:"]
     for key, value in settings.redacted(api_key_stored).items():
         parts.append(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
+    parts += ["", UNSEEN_NOTE]
     parts += ["", f"log folder: {log_folder}"]
     log = last_log_lines(log_folder, lines)
     parts.append(f"last {len(log)} log lines:")
@@ -166,6 +177,18 @@ class AboutDialog(QDialog):
         top.addLayout(texts, 1)
         layout.addLayout(top)
 
+        unseen = plain_label(
+            self.tr(
+                "Where the StoryClip server keeps no history of publications (its deployed "
+                "backend today), StoryClip Desktop can only announce and show the "
+                "publications it saw while running: one that starts and ends while the app "
+                "is closed, offline or signed out is never known to it."
+            ),
+            self,
+        )
+        unseen.setObjectName("unseenNote")
+        unseen.setWordWrap(True)
+        layout.addWidget(unseen)
         layout.addWidget(plain_label(self.tr("Licences"), self))
         self.licences = QPlainTextEdit(self)
         self.licences.setObjectName("licences")

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     # dialog's cards and clip tables are not needed before there are batches.
     from .about import AboutDialog
     from .batches_dialog import ActiveBatchesDialog
+    from .history_dialog import HistoryDialog
     from .settings_dialog import SettingsBackend, SettingsDialog
 
 __all__ = ["DesktopUi"]
@@ -112,6 +113,7 @@ class DesktopUi(QObject):
         #: The question on screen before something is lost (quit, sign out), if any.
         self.question: QMessageBox | None = None
         self.about_dialog: AboutDialog | None = None
+        self.history_dialog: HistoryDialog | None = None
         self._memory_problem: str | None = None
         self._minimized = False
         #: The session's listener (core.events.SessionListener): the app hands it to
@@ -149,6 +151,7 @@ class DesktopUi(QObject):
         w.closeRequested.connect(lambda: self.request_quit(closing_window=True))
         w.hiddenToTray.connect(self._explain_tray_once)
         w.openBatchesRequested.connect(lambda: self.open_batches())
+        w.openHistoryRequested.connect(lambda: self.open_history())
         w.refreshRequested.connect(self.refresh)
         w.signOutRequested.connect(self.request_sign_out)
         w.sign_in.submitted.connect(self._sign_in)
@@ -163,6 +166,7 @@ class DesktopUi(QObject):
         t.openRequested.connect(self.show_window)
         t.batchesRequested.connect(lambda: self.open_batches())
         t.batchRequested.connect(self.open_batches)
+        t.historyRequested.connect(lambda: self.open_history())
         t.refreshRequested.connect(self.refresh)
         t.signOutRequested.connect(self.request_sign_out)
         t.settingsRequested.connect(lambda: self.open_settings())
@@ -262,6 +266,23 @@ class DesktopUi(QObject):
         dialog = self.dialog
         dialog.open_on(batch_id)
         return dialog
+
+    def open_history(self) -> HistoryDialog:
+        """Show the history (made at first use; its rows are read from the session)."""
+        if self.history_dialog is None:
+            from .history_dialog import HistoryDialog
+
+            self.history_dialog = HistoryDialog(self.services, self.settings)
+            log_event(_log, "dialog_opened", reason="history")
+        self.history_dialog.present()
+        return self.history_dialog
+
+    def _drop_history(self) -> None:
+        """The session ended: the next user must see nothing of this one's history."""
+        dialog, self.history_dialog = self.history_dialog, None
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
 
     def announce_active(
         self, count: int, batch_id: str | None = None, batch_ids: tuple[str, ...] = ()
@@ -383,6 +404,7 @@ class DesktopUi(QObject):
         def done() -> None:
             # Whatever the server said, this app forgets the session's view.
             self.store.clear()
+            self._drop_history()
             self.window.show_sign_in()
             self.tray.set_signed_in(False)
             self._offer_demo_account()
@@ -474,6 +496,7 @@ class DesktopUi(QObject):
     def session_reset(self) -> None:
         """The app drops its services (new servers): forget the batches, ask to sign in."""
         self.store.clear()
+        self._drop_history()
         self.window.show_sign_in()
         self.tray.set_signed_in(False)
         self.window.set_demo(self.demo_mode)
@@ -587,6 +610,7 @@ class DesktopUi(QObject):
             self.tray.batches_seen()
 
     def _on_signed_out(self, reason: str) -> None:
+        self._drop_history()
         self.window.show_sign_in(signed_out_text(reason))
         form = self.window.sign_in
         if self._last_email and not form.email.text():
@@ -628,7 +652,13 @@ class DesktopUi(QObject):
         # the app); the memory already counts them as announced.
         self.notifier.flush_finished()
         self.window.set_quitting()
-        for other in (self.question, self._dialog, self.settings_dialog, self.about_dialog):
+        for other in (
+            self.question,
+            self._dialog,
+            self.settings_dialog,
+            self.about_dialog,
+            self.history_dialog,
+        ):
             if other is not None:
                 other.close()
         self.window.close()

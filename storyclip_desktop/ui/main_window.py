@@ -152,7 +152,8 @@ class MainWindow(QMainWindow):
         closeRequested(): closing without a tray, where the app asks first
             (``ask_before_closing``); the window stays until the answer.
         hiddenToTray(): the window was closed and the app keeps running in the tray.
-        openBatchesRequested(), refreshRequested(), signOutRequested(): user actions.
+        openBatchesRequested(), openHistoryRequested(), refreshRequested(),
+            signOutRequested(): user actions.
         settingsRequested(), aboutRequested(), logFolderRequested(),
             diagnosticsRequested(): the Settings and Help menus.
     """
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
     closeRequested = Signal()
     hiddenToTray = Signal()
     openBatchesRequested = Signal()
+    openHistoryRequested = Signal()
     refreshRequested = Signal()
     signOutRequested = Signal()
     settingsRequested = Signal()
@@ -223,6 +225,9 @@ class MainWindow(QMainWindow):
         self.batches_action = QAction(self.tr("&Active batches…"), self)
         self.batches_action.setShortcut(QKeySequence("Ctrl+B"))
         self.batches_action.triggered.connect(self.openBatchesRequested)
+        self.history_action = QAction(self.tr("&History…"), self)
+        self.history_action.setShortcut(QKeySequence("Ctrl+H"))
+        self.history_action.triggered.connect(self.openHistoryRequested)
         self.refresh_action = QAction(self.tr("&Refresh"), self)
         # Its icon comes when the menu first opens: loading QStyle's enums costs the
         # first window about 10 ms (start-up time).
@@ -242,7 +247,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quitRequested)
-        for action in (self.batches_action, self.refresh_action):
+        for action in (self.batches_action, self.history_action, self.refresh_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.settings_action)
@@ -318,7 +323,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.reset(notice)
         self.sign_in.set_tray_available(self.tray_available())
-        for action in (self.batches_action, self.refresh_action, self.sign_out_action):
+        for action in (
+            self.batches_action,
+            self.history_action,
+            self.refresh_action,
+            self.sign_out_action,
+        ):
             action.setEnabled(False)
         self.update_status()
 
@@ -329,7 +339,12 @@ class MainWindow(QMainWindow):
         self.sign_in.set_busy(False)
         self.sign_in.password.clear()
         self.stack.setCurrentWidget(self.account)
-        for action in (self.batches_action, self.refresh_action, self.sign_out_action):
+        for action in (
+            self.batches_action,
+            self.history_action,
+            self.refresh_action,
+            self.sign_out_action,
+        ):
             action.setEnabled(True)
         self.update_status()
 

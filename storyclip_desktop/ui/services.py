@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from storyclip_desktop.core.model import Batch, HistoryPage, HistoryQuery
+
 if TYPE_CHECKING:  # pragma: no cover - for the docstrings' cross references only
     from storyclip_desktop.core.auth import AuthError  # noqa: F401
 
@@ -41,3 +43,12 @@ class AppServices(Protocol):
 
     async def refresh(self) -> None:
         """Re-read every batch from the server now (the REST summary is the truth)."""
+
+    async def history_page(
+        self, query: HistoryQuery, offset: int = 0, limit: int = 50, clips: bool = False
+    ) -> HistoryPage:
+        """A page of ended batches, newest first (the server's history, or the batches
+        this app remembers where the server keeps none). Raises ``ApiError``/``AuthError``."""
+
+    async def batch(self, batch_id: str) -> Batch:
+        """One batch with its clips (shown on demand in the history)."""

@@ -68,6 +68,7 @@ class TrayIcon(QObject):
     Signals:
         openRequested(): open the main window (icon click, "Open").
         batchesRequested(): open the active-batches dialog.
+        historyRequested(): open the history.
         refreshRequested(), settingsRequested(), signOutRequested(), quitRequested():
             menu actions.
         batchRequested(str): a running batch was chosen in the menu (by its name).
@@ -78,6 +79,7 @@ class TrayIcon(QObject):
     openRequested = Signal()
     batchesRequested = Signal()
     batchRequested = Signal(str)
+    historyRequested = Signal()
     refreshRequested = Signal()
     settingsRequested = Signal()
     signOutRequested = Signal()
@@ -112,6 +114,7 @@ class TrayIcon(QObject):
         self._batches_end = self.menu.addSeparator()
         self.open_action = self.menu.addAction(self.tr("Open StoryClip"))
         self.batches_action = self.menu.addAction(self.tr("Active batches…"))
+        self.history_action = self.menu.addAction(self.tr("History…"))
         self.refresh_action = self.menu.addAction(self.tr("Refresh"))
         self.menu.addSeparator()
         self.settings_action = self.menu.addAction(self.tr("Settings…"))
@@ -119,6 +122,7 @@ class TrayIcon(QObject):
         self.quit_action = self.menu.addAction(self.tr("Quit"))
         self.open_action.triggered.connect(self.openRequested)
         self.batches_action.triggered.connect(self.batchesRequested)
+        self.history_action.triggered.connect(self.historyRequested)
         self.refresh_action.triggered.connect(self.refreshRequested)
         self.settings_action.triggered.connect(self.settingsRequested)
         self.sign_out_action.triggered.connect(self.signOutRequested)
@@ -254,7 +258,12 @@ class TrayIcon(QObject):
         if text != self.status_action.text():
             self.status_action.setText(text)
             self.icon.setToolTip(fill(self.tr("StoryClip Desktop — %1"), text))
-        for action in (self.batches_action, self.refresh_action, self.sign_out_action):
+        for action in (
+            self.batches_action,
+            self.history_action,
+            self.refresh_action,
+            self.sign_out_action,
+        ):
             action.setEnabled(self._signed_in)
         self._update_batch_actions()
 

@@ -10,7 +10,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from storyclip_desktop.core.events import SessionListener
-from storyclip_desktop.core.model import Batch, BatchStatus, Clip, ClipStatus, StreamState
+from storyclip_desktop.core.model import (
+    Batch,
+    BatchStatus,
+    Clip,
+    ClipStatus,
+    HistoryPage,
+    HistoryQuery,
+    StreamState,
+)
 from storyclip_desktop.ui.bridge import MonitorBridge
 
 XSS_TITLE = "<img src=x><b>hi</b>"
@@ -132,6 +140,9 @@ class RecordingServices:
         self.refresh_error: BaseException | None = None
         self.gate: asyncio.Event | None = None
         self.known: list[Batch] = []
+        #: What ``history_page`` pages through (newest first) and its source.
+        self.history: list[Batch] = []
+        self.history_source = "history"
         #: The session's listener (the ui's SessionBridge), told of a sign-in as the
         #: real session tells it.
         self.listener: SessionListener | None = None
@@ -165,6 +176,45 @@ class RecordingServices:
         if self.bridge is not None:
             for batch in self.known:
                 self.bridge.batch_updated(batch, [])
+
+    async def history_page(
+        self, query: HistoryQuery, offset: int = 0, limit: int = 50, clips: bool = False
+    ) -> HistoryPage:
+        """Pages of ``history`` (newest first, as given), filtered like the server."""
+        self.calls.append(("history_page", str(offset), str(limit), "clips" if clips else ""))
+        await self._wait()
+        search = query.search.lower()
+        chosen = [
+            b
+            for b in self.history
+            if b.status_raw in query.statuses
+            and (
+                not search
+                or search in (b.job_id or b.batch_id).lower()
+                or any(search in (c.title or "").lower() for c in b.clips)
+            )
+            and _within(b.completed_at or b.created_at, query)
+        ]
+        page = chosen[offset : offset + limit]
+        if not clips:
+            page = [replace(b, clips=()) for b in page]
+        return HistoryPage(tuple(page), self.history_source, offset + limit < len(chosen))
+
+    async def batch(self, batch_id: str) -> Batch:
+        self.calls.append(("batch", batch_id))
+        await self._wait()
+        for batch in self.history:
+            if batch.batch_id == batch_id:
+                return batch
+        raise LookupError(batch_id)
+
+
+def _within(moment: datetime | None, query: HistoryQuery) -> bool:
+    if moment is None:
+        return query.finished_after is None and query.finished_before is None
+    if query.finished_after is not None and moment < query.finished_after:
+        return False
+    return query.finished_before is None or moment < query.finished_before
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Slot, qVersion
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from storyclip_desktop import __version__
@@ -195,3 +195,16 @@ def test_help_menu_copies_diagnostics_and_about_opens(
     assert ui.about_dialog.isVisible()
     ui.about_dialog.close()
     ui.tray.dispose()
+
+
+def test_about_and_diagnostics_say_what_the_app_cannot_see(qtbot: QtBot, tmp_path: Path) -> None:
+    """On the deployed backend (no history) a batch the app never saw running is
+    never known to it: About and the diagnostics say so plainly."""
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    note = dialog.findChild(QLabel, "unseenNote")
+    assert note is not None
+    assert "never known to it" in note.text()
+    text = diagnostics_text(AppSettings(), tmp_path)
+    assert "what the app cannot see" in text
+    assert "history=false" in text

@@ -39,6 +39,7 @@ def test_menu_has_a_status_line_and_the_actions(loop: object, settings: QSetting
         "Nothing publishing",
         "Open StoryClip",
         "Active batches…",
+        "History…",
         "Refresh",
         "Settings…",
         "Sign out",

@@ -5,7 +5,7 @@
     <name>AboutDialog</name>
     <message>
         <source>About StoryClip Desktop</source>
-        <extracomment>What the app is made of and under which licence (shipped in the frozen build too).</extracomment>
+        <extracomment>What the app is made of and under which licence (shipped in the frozen build too). What the app cannot know on a server without a history (the ``capabilities`` log line says which kind of server this is: ``history: false`` is the deployed backend).</extracomment>
         <translation>About StoryClip Desktop</translation>
     </message>
     <message>
@@ -31,6 +31,10 @@
     <message>
         <source>Close</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <source>Where the StoryClip server keeps no history of publications (its deployed backend today), StoryClip Desktop can only announce and show the publications it saw while running: one that starts and ends while the app is closed, offline or signed out is never known to it.</source>
+        <translation>Where the StoryClip server keeps no history of publications (its deployed backend today), StoryClip Desktop can only announce and show the publications it saw while running: one that starts and ends while the app is closed, offline or signed out is never known to it.</translation>
     </message>
 </context>
 <context>
@@ -401,6 +405,183 @@ Batches you publish from StoryClip appear here while they run.</translation>
     </message>
 </context>
 <context>
+    <name>FiguresChart</name>
+    <message>
+        <source>Clips published and failed per period</source>
+        <translation>Clips published and failed per period</translation>
+    </message>
+    <message>
+        <source>No figures yet</source>
+        <translation>No figures yet</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>History — StoryClip</source>
+        <translation>History — StoryClip</translation>
+    </message>
+    <message>
+        <source>Ended publications</source>
+        <translation>Ended publications</translation>
+    </message>
+    <message>
+        <source>Select a publication to see its clips.</source>
+        <translation>Select a publication to see its clips.</translation>
+    </message>
+    <message>
+        <source>Clips of the selected publication</source>
+        <translation>Clips of the selected publication</translation>
+    </message>
+    <message>
+        <source>Figures per</source>
+        <translation>Figures per</translation>
+    </message>
+    <message>
+        <source>Per day</source>
+        <translation>Per day</translation>
+    </message>
+    <message>
+        <source>Per week</source>
+        <translation>Per week</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>All ended</source>
+        <translation>All ended</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>Ended between</source>
+        <translation>Ended between</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Search names and clip titles</source>
+        <translation>Search names and clip titles</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The history could not be loaded. Try again later.</source>
+        <translation>The history could not be loaded. Try again later.</translation>
+    </message>
+    <message>
+        <source>%1 publications loaded</source>
+        <translation>%1 publications loaded</translation>
+    </message>
+    <message>
+        <source>This server keeps no history: these are the publications this app saw. Publications that started and ended while the app was not running, or that it never saw, are not here, and their clip titles cannot be searched.</source>
+        <translation>This server keeps no history: these are the publications this app saw. Publications that started and ended while the app was not running, or that it never saw, are not here, and their clip titles cannot be searched.</translation>
+    </message>
+    <message>
+        <source>Loading the clips of %1…</source>
+        <translation>Loading the clips of %1…</translation>
+    </message>
+    <message>
+        <source>Clips of %1</source>
+        <translation>Clips of %1</translation>
+    </message>
+    <message>
+        <source>The clips could not be loaded.</source>
+        <translation>The clips could not be loaded.</translation>
+    </message>
+    <message>
+        <source>No ended publications loaded.</source>
+        <translation>No ended publications loaded.</translation>
+    </message>
+    <message>
+        <source>%1 publications: %2 clips published, %3 failed, success rate %4%</source>
+        <translation>%1 publications: %2 clips published, %3 failed, success rate %4%</translation>
+    </message>
+    <message>
+        <source>Export the history</source>
+        <translation>Export the history</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Exporting…</translation>
+    </message>
+    <message>
+        <source>Exported %1 rows.</source>
+        <translation>Exported %1 rows.</translation>
+    </message>
+    <message>
+        <source>The history could not be exported.</source>
+        <translation>The history could not be exported.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTableModel</name>
+    <message>
+        <source>Publication</source>
+        <translation>Publication</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Started</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>Finished</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation>Published</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Clips</source>
+        <translation>Clips</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>StoryClip Desktop</source>
@@ -482,6 +663,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Connected</source>
         <translation>Connected</translation>
+    </message>
+    <message>
+        <source>&amp;History…</source>
+        <translation>&amp;History…</translation>
     </message>
 </context>
 <context>
@@ -1200,6 +1385,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>StoryClip Desktop — %1</source>
         <translation>StoryClip Desktop — %1</translation>
+    </message>
+    <message>
+        <source>History…</source>
+        <translation>History…</translation>
     </message>
 </context>
 </TS>

@@ -5,7 +5,7 @@
     <name>AboutDialog</name>
     <message>
         <source>About StoryClip Desktop</source>
-        <extracomment>What the app is made of and under which licence (shipped in the frozen build too).</extracomment>
+        <extracomment>What the app is made of and under which licence (shipped in the frozen build too). What the app cannot know on a server without a history (the ``capabilities`` log line says which kind of server this is: ``history: false`` is the deployed backend).</extracomment>
         <translation>Acerca de StoryClip Desktop</translation>
     </message>
     <message>
@@ -31,6 +31,10 @@
     <message>
         <source>Close</source>
         <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Where the StoryClip server keeps no history of publications (its deployed backend today), StoryClip Desktop can only announce and show the publications it saw while running: one that starts and ends while the app is closed, offline or signed out is never known to it.</source>
+        <translation>Donde el servidor de StoryClip no guarda historial de publicaciones (hoy, su backend desplegado), StoryClip Desktop solo puede anunciar y mostrar las publicaciones que vio mientras estaba en marcha: una que empieza y termina con la aplicación cerrada, sin conexión o sin sesión iniciada nunca llega a conocerla.</translation>
     </message>
 </context>
 <context>
@@ -401,6 +405,183 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     </message>
 </context>
 <context>
+    <name>FiguresChart</name>
+    <message>
+        <source>Clips published and failed per period</source>
+        <translation>Clips publicados y fallidos por periodo</translation>
+    </message>
+    <message>
+        <source>No figures yet</source>
+        <translation>Aún no hay cifras</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>History — StoryClip</source>
+        <translation>Historial — StoryClip</translation>
+    </message>
+    <message>
+        <source>Ended publications</source>
+        <translation>Publicaciones terminadas</translation>
+    </message>
+    <message>
+        <source>Select a publication to see its clips.</source>
+        <translation>Selecciona una publicación para ver sus clips.</translation>
+    </message>
+    <message>
+        <source>Clips of the selected publication</source>
+        <translation>Clips de la publicación seleccionada</translation>
+    </message>
+    <message>
+        <source>Figures per</source>
+        <translation>Cifras por</translation>
+    </message>
+    <message>
+        <source>Per day</source>
+        <translation>Por día</translation>
+    </message>
+    <message>
+        <source>Per week</source>
+        <translation>Por semana</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Exportar CSV…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>All ended</source>
+        <translation>Todas las terminadas</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completadas</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fallidas</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Canceladas</translation>
+    </message>
+    <message>
+        <source>Ended between</source>
+        <translation>Terminadas entre</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Hasta</translation>
+    </message>
+    <message>
+        <source>Search names and clip titles</source>
+        <translation>Buscar en nombres y títulos de clips</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Buscar</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Cargando…</translation>
+    </message>
+    <message>
+        <source>The history could not be loaded. Try again later.</source>
+        <translation>No se pudo cargar el historial. Inténtalo de nuevo más tarde.</translation>
+    </message>
+    <message>
+        <source>%1 publications loaded</source>
+        <translation>%1 publicaciones cargadas</translation>
+    </message>
+    <message>
+        <source>This server keeps no history: these are the publications this app saw. Publications that started and ended while the app was not running, or that it never saw, are not here, and their clip titles cannot be searched.</source>
+        <translation>Este servidor no guarda historial: estas son las publicaciones que vio esta aplicación. Las que empezaron y terminaron mientras la aplicación no estaba abierta, o que nunca vio, no aparecen aquí, y no se puede buscar en los títulos de sus clips.</translation>
+    </message>
+    <message>
+        <source>Loading the clips of %1…</source>
+        <translation>Cargando los clips de %1…</translation>
+    </message>
+    <message>
+        <source>Clips of %1</source>
+        <translation>Clips de %1</translation>
+    </message>
+    <message>
+        <source>The clips could not be loaded.</source>
+        <translation>No se pudieron cargar los clips.</translation>
+    </message>
+    <message>
+        <source>No ended publications loaded.</source>
+        <translation>No hay publicaciones terminadas cargadas.</translation>
+    </message>
+    <message>
+        <source>%1 publications: %2 clips published, %3 failed, success rate %4%</source>
+        <translation>%1 publicaciones: %2 clips publicados, %3 fallidos, tasa de éxito %4%</translation>
+    </message>
+    <message>
+        <source>Export the history</source>
+        <translation>Exportar el historial</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Exportando…</translation>
+    </message>
+    <message>
+        <source>Exported %1 rows.</source>
+        <translation>Exportadas %1 filas.</translation>
+    </message>
+    <message>
+        <source>The history could not be exported.</source>
+        <translation>No se pudo exportar el historial.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTableModel</name>
+    <message>
+        <source>Publication</source>
+        <translation>Publicación</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Inicio</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>Fin</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation>Publicados</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fallidos</translation>
+    </message>
+    <message>
+        <source>Clips</source>
+        <translation>Clips</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>StoryClip Desktop</source>
@@ -482,6 +663,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Connected</source>
         <translation>Conectado</translation>
+    </message>
+    <message>
+        <source>&amp;History…</source>
+        <translation>&amp;Historial…</translation>
     </message>
 </context>
 <context>
@@ -1200,6 +1385,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>StoryClip Desktop — %1</source>
         <translation>StoryClip Desktop — %1</translation>
+    </message>
+    <message>
+        <source>History…</source>
+        <translation>Historial…</translation>
     </message>
 </context>
 </TS>

@@ -39,6 +39,15 @@ Event = dict[str, Any]
 #: Every AppProcess made during the current test (tests/conftest.py checks their logs).
 LIVE: list[AppProcess] = []
 
+#: The kinds of notice that announce ends: one batch's, or several grouped (``finished``).
+END_KINDS = frozenset({"completed", "failed", "cancelled", "finished"})
+
+
+def covers(batch_id: str) -> Callable[[Event], bool]:
+    """A ``notification`` line that announces this batch's end, alone or grouped."""
+    return lambda e: e.get("kind") in END_KINDS and batch_id in e.get("batch_ids", ())
+
+
 #: What a scenario that breaks the network or the server on purpose expects: the
 #: rooms that talk to the server say what failed, as warnings. A line at level
 #: error (an exception nobody handled, a crash of the loop) is never among them.
@@ -175,6 +184,10 @@ class AppProcess:
         return self.proc is not None and self.proc.poll() is None
 
     # ------------------------------------------------------------ the log
+
+    def end_notices(self, batch_id: str) -> list[Event]:
+        """The notices that announced this batch's end (alone or grouped with others)."""
+        return [e for e in self.events("notification") if covers(batch_id)(e)]
 
     def expect_error(self, **fields: str) -> None:
         """Declare an error line this test provokes: every field's regex must match."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.app_process import AppProcess
+from tests.app_process import EXPECT_NETWORK_ERRORS, AppProcess
 from tests.backend import REPO, Backend
 
 BAD_EXIT_WORDS = ("Traceback", "Task was destroyed", "Event loop is closed", "was never awaited")
@@ -111,7 +111,7 @@ def test_backend_restart_and_app_restart_never_repeat_a_notification(
         home,
         backend=backend,
         args=["--discovery-interval", "0.5"],
-        expect_errors=[{"where": "discovery", "message": "network"}],  # the backend is killed
+        expect_errors=EXPECT_NETWORK_ERRORS,  # the backend is killed
     ).start()
     try:
         app.wait_event("stream_state", batch_id=long_id, state="live")

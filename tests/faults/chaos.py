@@ -290,8 +290,7 @@ class Run:
         return self.events("batch_finished", batch_id)
 
     def notices(self, batch_id: str) -> list[dict[str, Any]]:
-        kinds = ("completed", "failed", "cancelled")
-        return [e for e in self.events("notification", batch_id) if e.get("kind") in kinds]
+        return [e for app in self.apps for e in app.end_notices(batch_id)]
 
     def seen_running(self, batch_id: str) -> bool:
         """The app showed the batch before its end (found, or a stream state)."""

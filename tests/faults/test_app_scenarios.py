@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.app_process import EXPECT_NETWORK_ERRORS, AppProcess
+from tests.app_process import EXPECT_NETWORK_ERRORS, AppProcess, covers
 from tests.backend import Backend
 from tests.faults.conftest import Row
 
@@ -50,23 +50,17 @@ def quit_cleanly(app: AppProcess, allowed: Callable[[dict[str, Any]], bool] = la
     return took
 
 
-_END_KINDS = ("completed", "failed", "cancelled", "finished")
-
-
-def _covers(batch_id: str) -> Any:
-    """A notice that announces this batch's end, alone or grouped with others."""
-    return lambda e: e["kind"] in _END_KINDS and batch_id in e.get("batch_ids", ())
 
 
 def finishes(app: AppProcess, batch_id: str) -> list[dict[str, Any]]:
-    return [e for e in app.events("notification") if _covers(batch_id)(e)]
+    return app.end_notices(batch_id)
 
 
 def assert_finished_exactly_once(app: AppProcess, backend: Backend, batch_id: str) -> None:
     """One ``batch_finished`` with the server's counts, one completion notice."""
     # The notice follows the core's report through the UI's queued signals: wait
     # for it rather than racing it.
-    app.wait_event("notification", where=_covers(batch_id))
+    app.wait_event("notification", where=covers(batch_id))
     done = app.events("batch_finished", batch_id=batch_id)
     assert len(done) == 1, done
     summary = backend.batch(batch_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.app_process import EXPECT_NETWORK_ERRORS, AppProcess
+from tests.app_process import EXPECT_NETWORK_ERRORS, AppProcess, covers
 from tests.faults.conftest import Row
 from tests.faults.hostile import Hostile
 from tests.faults.test_app_scenarios import BAD_WORDS, quit_cleanly
@@ -122,12 +122,7 @@ def test_app_survives_every_bad_stream_answer_at_once(
     for batch_id in every:
         hostile.wait_final(batch_id)
     for batch_id in every:
-        app.wait_event(
-            "notification",
-            timeout=90,
-            batch_id=batch_id,
-            where=lambda e: e["kind"] in ("completed", "failed"),
-        )
+        app.wait_event("notification", timeout=90, where=covers(batch_id))
     seen_all = time.monotonic() - started
     for batch_id in every:
         done = app.events("batch_finished", batch_id=batch_id)
@@ -135,11 +130,7 @@ def test_app_survives_every_bad_stream_answer_at_once(
         want = hostile.summary(batch_id)
         got = (done[0]["status"], done[0]["published"], done[0]["failed"], done[0]["total"])
         assert got == (want["status"], want["published"], want["failed"], want["total"])
-        notices = [
-            e
-            for e in app.events("notification", batch_id=batch_id)
-            if e["kind"] in ("completed", "failed")
-        ]
+        notices = app.end_notices(batch_id)
         assert len(notices) == 1, notices
     # The malformed entries were named in the log and skipped, the rest followed.
     refused = {e.get("batch_id") for e in app.events("error", where="active batches")}

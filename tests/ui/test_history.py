@@ -117,9 +117,11 @@ def test_csv_has_one_row_per_clip_and_never_a_formula() -> None:
     assert rows[4]["batch_id"] == "batch_1_empty"
 
 
-def test_a_batch_is_named_by_its_job_id_else_its_short_id() -> None:
+def test_a_batch_is_named_as_everywhere_job_id_else_first_clip_else_short_id() -> None:
     assert batch_name(make_batch("batch_1761725644409_abc123", job_id="Spring")) == "Spring"
-    assert batch_name(make_batch("batch_1761725644409_abc123")) == "abc123"
+    assert batch_name(make_batch("batch_1761725644409_abc123")) == "Clip 1 + 19 more"
+    light = make_batch("batch_1761725644409_abc123", clips=())  # a light history page
+    assert batch_name(light) == "Batch abc123"
 
 
 # ---------------------------------------------------------------- the dialog

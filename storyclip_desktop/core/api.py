@@ -18,6 +18,7 @@ the REST pool stays free whatever the streams do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -193,9 +194,17 @@ class StoryClipApi:
         self._tokens = tokens
         self._timeout = timeout
         self._max_body = max_body
-        headers = {"X-Api-Key": api_key}
+        self._base = base
+        self._max_streams = max_streams
+        self._transport = transport
+        self._rest, self._streams = self._make_clients()
+
+    def _make_clients(self) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+        base, timeout, transport = self._base, self._timeout, self._transport
+        max_streams = self._max_streams
+        headers = {"X-Api-Key": self._api_key}
         tls = tls_context(base)  # one CA bundle for every client (http.tls_context)
-        self._rest = httpx.AsyncClient(
+        rest = httpx.AsyncClient(
             base_url=base,
             headers={**headers, "Accept": "application/json"},
             timeout=httpx.Timeout(timeout),
@@ -206,7 +215,7 @@ class StoryClipApi:
             follow_redirects=False,
             verify=tls,
         )
-        self._streams = httpx.AsyncClient(
+        streams = httpx.AsyncClient(
             base_url=base,
             headers=headers,
             # No read timeout: a quiet batch sends nothing for minutes; the
@@ -220,6 +229,7 @@ class StoryClipApi:
             follow_redirects=False,
             verify=tls,
         )
+        return rest, streams
 
     # ------------------------------------------------------------ plumbing
 
@@ -448,14 +458,44 @@ class StoryClipApi:
 
         ``last_event_id`` goes out as ``Last-Event-ID`` so a server that replays
         (contract Part 2) sends what was missed."""
-        return self._open_stream(batch_id, last_event_id)
+        if not batch_id:
+            raise ValueError("batch id cannot be empty")
+        return self._open_stream("/api/metricool/stream", {"batchId": batch_id}, last_event_id)
+
+    def open_account_stream(
+        self, last_event_id: str | None = None
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """Open the signed-in user's account stream (``GET /api/metricool/events``,
+        where the capabilities say ``accountStream``); checked and closed as
+        :meth:`open_stream`."""
+        return self._open_stream("/api/metricool/events", {}, last_event_id)
+
+    async def probe(self) -> bool:
+        """Whether the server answers (the offline state's one probe): any HTTP
+        answer but a gateway's "unavailable" (502, 503, 504) counts. No token is
+        needed and none is refreshed; it waits no longer than a third of the
+        request deadline (at least a second)."""
+        try:
+            async with asyncio.timeout(max(1.0, self._timeout / 3)):
+                response = await self._rest.get("/api/metricool/capabilities")
+                await response.aclose()
+        except (TimeoutError, httpx.TransportError):
+            return False
+        return response.status_code not in (502, 503, 504)
+
+    async def reset_connections(self) -> None:
+        """Drop every pooled connection (after a wake they are dead sockets): new
+        clients from now on, the old ones closed."""
+        old = (self._rest, self._streams)
+        self._rest, self._streams = self._make_clients()
+        for client in old:
+            with contextlib.suppress(Exception):
+                await client.aclose()
 
     @asynccontextmanager
     async def _open_stream(
-        self, batch_id: str, last_event_id: str | None
+        self, path: str, params: dict[str, str], last_event_id: str | None
     ) -> AsyncIterator[httpx.Response]:
-        if not batch_id:
-            raise ValueError("batch id cannot be empty")
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
@@ -463,8 +503,8 @@ class StoryClipApi:
         async def attempt(token: str) -> _Reply:
             request = self._streams.build_request(
                 "GET",
-                "/api/metricool/stream",
-                params={"batchId": batch_id},
+                path,
+                params=params,
                 headers={**headers, "Authorization": f"Bearer {token}"},
             )
             return await self._stream_reply(request, token)

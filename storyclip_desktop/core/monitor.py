@@ -89,6 +89,11 @@ class BatchMonitor:
         if capabilities is not None and capabilities.account_stream:
             self.account = AccountStream(api, self, self.connectivity, self._policy)
         self._news_pending: set[str] = set()
+        # On the account stream, REST reads share two connections (a burst of
+        # ends must not open ten): with the stream, at most three to the server.
+        self._read_slots: asyncio.Semaphore | None = (
+            asyncio.Semaphore(2) if self.account is not None else None
+        )
 
     # ------------------------------------------------------------ public
 
@@ -199,7 +204,8 @@ class BatchMonitor:
                 return
             active: list[Batch] = []
             try:
-                active = await self._api.active_batches(self.user_id)
+                async with self._slot():
+                    active = await self._api.active_batches(self.user_id)
                 self._set_reachable(True)
             except ApiError as exc:
                 self._hold_discovery(exc.retry_after)
@@ -254,9 +260,13 @@ class BatchMonitor:
             return tracked is not None and not tracked.finished
         return self._needs_follower(batch_id)
 
+    def _slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self._read_slots if self._read_slots is not None else contextlib.nullcontext()
+
     async def _reread(self, batch_id: str) -> None:
         try:
-            batch = await self._api.batch(batch_id)
+            async with self._slot():
+                batch = await self._api.batch(batch_id)
         except ApiError as exc:
             if exc.kind == "not_found" and batch_id not in self._tracked:
                 return  # gone from the server; nothing to show

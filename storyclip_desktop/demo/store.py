@@ -331,8 +331,7 @@ class Store:
         """Store one account-stream event; its row id is the SSE ``id`` (one
         sequence for the whole database, so it survives restarts)."""
         cursor = self.conn.execute(
-            "INSERT INTO account_events (user_id, batch_id, data, created_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO account_events (user_id, batch_id, data, created_at) VALUES (?, ?, ?, ?)",
             (user_id, batch_id, data, time.time()),
         )
         return int(cursor.lastrowid or 0)
@@ -341,9 +340,7 @@ class Store:
         row = self.one("SELECT MAX(id) AS id FROM account_events WHERE user_id = ?", user_id)
         return int(row["id"]) if row is not None and row["id"] is not None else 0
 
-    def account_events_after(
-        self, user_id: str, after: int, limit: int
-    ) -> list[tuple[int, str]]:
+    def account_events_after(self, user_id: str, after: int, limit: int) -> list[tuple[int, str]]:
         rows = self.all(
             "SELECT id, data FROM account_events WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
             user_id,

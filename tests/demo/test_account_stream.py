@@ -61,7 +61,8 @@ def test_one_stream_carries_every_batch_of_the_user(backend: Backend) -> None:
         assert hello.type == "connected"
         assert hello.payload["scope"] == "account"
         assert hello.payload["userId"] == backend.user_id
-        assert hello.retry is not None and hello.id is not None
+        assert hello.retry is not None
+        assert hello.id is not None
         first = backend.create_batch(3, fail=[2])
         second = backend.create_batch(2)
         found: list[Block] = []
@@ -82,7 +83,8 @@ def test_one_stream_carries_every_batch_of_the_user(backend: Backend) -> None:
         summary = backend.batch(batch_id)
         assert (final["published"], final["errors"]) == (summary["published"], summary["failed"])
     ids = [int(b.id or 0) for b in found]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
     assert min(ids) > int(hello.id or 0)
 
 
@@ -128,7 +130,8 @@ def test_resume_with_last_event_id_across_a_restart(
     after = found[1:]
     assert all(b.payload["batchId"] == batch_id for b in after)
     ids = [int(b.id or 0) for b in before] + [int(b.id or 0) for b in after]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids), "nothing twice, nothing lost"
+    assert ids == sorted(ids), "in order"
+    assert len(set(ids)) == len(ids), "nothing twice"
     assert int(before[0].id or 0) > int(hello.id or 0)
     per_batch = [p for p in (b.payload for b in before + after) if p["type"] != "created"]
     stored = [e for _, e in backend.stored_events(batch_id)]
@@ -165,11 +168,10 @@ def test_heartbeat_and_upstream_has_no_account_stream(
     backend_factory: Callable[..., Backend],
 ) -> None:
     backend = backend_factory(heartbeat=0.2)
-    with account_stream(backend) as response:
-        with contextlib.closing(response):
-            received = blocks(response)
-            assert next(received).type == "connected"
-            assert next(received).comments == ["ping"]
+    with account_stream(backend) as response, contextlib.closing(response):
+        received = blocks(response)
+        assert next(received).type == "connected"
+        assert next(received).comments == ["ping"]
     upstream = backend_factory(mode="upstream")
     response = upstream.http.get(f"{upstream.url}{EVENTS}", headers=upstream.api_headers())
     assert response.status_code == 404

@@ -7,6 +7,7 @@ connections, and cuts and restores the path.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -114,7 +115,7 @@ async def test_path_cut_for_a_minute_is_one_offline_state(
     attempts = [t - cut_at for t in proxy.accept_times if t >= cut_at]
     assert len(attempts) <= 12 + 2, attempts  # the drop itself may cost one or two
     settled = [t for t in attempts if t >= 3.0]
-    gaps = [b - a for a, b in zip(settled, settled[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(settled)]
     assert all(g >= 0.5 for g in gaps), f"attempts overlap: {attempts}"
     assert all(g <= 30.0 + 1.0 for g in gaps), f"probes more than 30 s apart: {attempts}"
     assert monitor.connectivity.probes >= 4

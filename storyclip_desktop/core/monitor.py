@@ -24,7 +24,7 @@ from typing import Any
 from .account_stream import AccountStream
 from .api import ApiError, StoryClipApi
 from .auth import AuthError
-from .connectivity import Connectivity
+from .connectivity import PROBE_MAX_DELAY, Connectivity
 from .events import MonitorListener
 from .log import get_logger, log_event
 from .memory import MonitorMemory
@@ -80,7 +80,9 @@ class BatchMonitor:
         self.duplicate_events = 0
         self._own_connectivity = connectivity is None
         self.connectivity = connectivity or Connectivity(
-            api.probe, base_delay=self._policy.base_delay, max_delay=self._policy.max_delay
+            api.probe,
+            base_delay=self._policy.base_delay,
+            max_delay=min(self._policy.max_delay, PROBE_MAX_DELAY),
         )
         self.connectivity.add_listener(self)
         self._told_unreachable = False

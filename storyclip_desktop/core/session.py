@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Coroutine, Mapping
@@ -56,6 +57,9 @@ DEMO_EMAIL = "demo@storyclip.app"
 DEMO_PASSWORD = "storyclip-demo"  # noqa: S105 - the public demo account of the local backend
 ENV_EMAIL = "STORYCLIP_EMAIL"
 ENV_PASSWORD = "STORYCLIP_PASSWORD"  # noqa: S105 - a variable name
+#: "1": one stream per batch even where the server has an account stream (support
+#: and the benchmarks that measure per-batch streams).
+ENV_PER_BATCH = "STORYCLIP_PER_BATCH_STREAMS"
 MEMORY_FILE = "memory.json"
 
 _log = get_logger("session")
@@ -300,6 +304,9 @@ class DesktopSession:
         log_event(_log, "signed_in", user_id=user_id)
         self._listener.signed_in(self.tokens.email)
         caps = await self._learn_capabilities()
+        if caps.account_stream and self._env.get(ENV_PER_BATCH) == "1":
+            caps = dataclasses.replace(caps, account_stream=False)
+            log_event(_log, "account_stream_off", reason=ENV_PER_BATCH)
         async with self._monitor_lock:
             if self.monitor is not None:
                 await self.monitor.stop()

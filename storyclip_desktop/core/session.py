@@ -392,10 +392,14 @@ class DesktopSession:
 
     async def _after_wake(self, source: str) -> None:
         async with self._sleep_lock:
-            if self.api is not None:
-                await self.api.reset_connections()
             monitor = self.monitor
             log_event(_log, "woke", source=source, following=monitor is not None)
+            if monitor is not None:
+                # Seen by the clock only after the fact: its streams are still
+                # "open" on dead sockets; closed first (idempotent after logind's).
+                await monitor.suspend()
+            if self.api is not None:
+                await self.api.reset_connections()
             if monitor is not None:
                 await monitor.wake()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
@@ -237,3 +238,49 @@ async def test_the_app_closes_its_streams_before_sleep_and_catches_up_after(
     assert rec.reachable == [], "no error notice for a sleep"
     told = [getattr(r, "fields", {}) for r in caplog.records if getattr(r, "event", "") == "sleep"]
     assert [f.get("state") for f in told] == ["sleeping", "woke"]
+
+
+@pytest.mark.parametrize("mode", ["default", "upstream"])
+async def test_a_wake_seen_by_the_clock_drops_the_open_streams_and_reconnects(
+    backend_factory: object,
+    sessions: list[DesktopSession],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+) -> None:
+    """Without logind nothing closed the streams before the suspend: after the
+    wake (as the clock fallback reports it) they are dropped with every pooled
+    connection and opened again at once, and the batch is current."""
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    backend: Backend = backend_factory(mode=mode, clip_seconds=0.2)  # type: ignore[operator]
+    long = backend.create_batch(150)
+    rec = Recorder()
+    options = SessionOptions(
+        data_dir=tmp_path / "data",
+        cli={
+            "api_url": backend.api_url,
+            "supabase_url": backend.url,
+            "anon_key": backend.anon_key,
+            "api_key": backend.api_key,
+        },
+        discovery_interval=30.0,
+        env={"STORYCLIP_EMAIL": backend.email, "STORYCLIP_PASSWORD": backend.password},
+    )
+    session = DesktopSession(options, Quiet(), rec, Saved(), NoDemo())
+    sessions.append(session)
+    await session.start()
+    await until(lambda: rec.last_state(long) == "live", what="live")
+    monitor = session.monitor
+    assert monitor is not None
+    woke_at = time.monotonic()
+    session.woke("clock")
+    await until(lambda: rec.first_state_after(long, woke_at, "closed"), what="dropped")
+    truth = backend.batch(long)["published"]
+    await until(
+        lambda: rec.first_state_after(long, woke_at, "live") and rec.published(long) >= truth,
+        timeout=5,
+        what="live and current at once",
+    )
+    if monitor.account is not None:
+        assert monitor.account.connects == 2
+    assert rec.reachable == []

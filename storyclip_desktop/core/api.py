@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -170,6 +171,11 @@ def _kind_for(status: int, is_json: bool) -> ApiErrorKind:
     return "protocol"  # 1xx, 3xx (redirects are not followed: they would carry the key)
 
 
+def h2_available() -> bool:
+    """Whether httpx can speak HTTP/2 here (the ``h2`` package is installed)."""
+    return importlib.util.find_spec("h2") is not None
+
+
 class StoryClipApi:
     """The StoryClip backend's REST calls and its event streams.
 
@@ -188,8 +194,17 @@ class StoryClipApi:
         max_streams: int = 100,
         transport: httpx.AsyncBaseTransport | None = None,
         max_body: int = _MAX_BODY,
+        http2: bool | None = None,
     ) -> None:
+        """``http2``: offer HTTP/2 (None: where the server is https and ``h2`` is
+        installed; the server's TLS answer decides). Over HTTP/2 the per-batch
+        streams and the calls share one connection instead of one each."""
         base = api_url.rstrip("/")
+        if http2 is None:
+            http2 = base.lower().startswith("https://") and h2_available()
+        self._http2 = http2
+        #: The HTTP version of the last answer ("HTTP/1.1", "HTTP/2"); None before one.
+        self.http_version: str | None = None
         self._api_key = api_key
         self._tokens = tokens
         self._timeout = timeout
@@ -214,6 +229,7 @@ class StoryClipApi:
             transport=transport,
             follow_redirects=False,
             verify=tls,
+            http2=self._http2,
         )
         streams = httpx.AsyncClient(
             base_url=base,
@@ -228,6 +244,7 @@ class StoryClipApi:
             transport=transport,
             follow_redirects=False,
             verify=tls,
+            http2=self._http2,
         )
         return rest, streams
 
@@ -306,6 +323,7 @@ class StoryClipApi:
             raise ApiError(
                 "protocol", f"StoryClip {what} failed: answer too large ({exc})", status=exc.status
             ) from None
+        self.http_version = response.http_version
         error = None
         if not response.is_success:
             error = self._error(response.status_code, response.headers, body, token, what)

@@ -346,7 +346,7 @@ class DesktopSession:
             history=caps.history,
             controls=sorted(caps.controls),
             account_stream=caps.account_stream,
-            http2=False,
+            http2=self.api.http_version == "HTTP/2",
         )
         return caps
 

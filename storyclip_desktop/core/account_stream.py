@@ -69,6 +69,9 @@ class AccountSink(Protocol):
     def account_signed_out(self) -> None:
         """No token can be had any more: the stream ended for good."""
 
+    def account_failed(self) -> None:
+        """A connection failed or ended; the stream reconnects after its backoff."""
+
 
 class _Silent(Exception):
     """Nothing (no event, no heartbeat) for the watchdog period: a dead connection."""
@@ -192,6 +195,7 @@ class AccountStream:
             except AuthError as exc:
                 if exc.reason == "session_expired":
                     self._live = False
+                    self._sink.account_failed()
                     self._all("closed", detail="signed out")
                     self._sink.account_signed_out()
                     return
@@ -204,6 +208,7 @@ class AccountStream:
             except (_Silent, ProtocolError, SSEError) as exc:
                 detail = type(exc).__name__.strip("_")
             self._live = False
+            self._sink.account_failed()
             delay = self._backoff.next(at_least=at_least)
             log_event(_log, "account_stream", state="reconnecting", retry_in=round(delay, 1),
                       detail=detail)  # fmt: skip
@@ -219,9 +224,10 @@ class AccountStream:
             decoder = SSEDecoder()
             if self._last_event_id:
                 decoder.last_event_id = self._last_event_id
-            # The summaries first (the truth), then the events that follow them.
-            await self._sink.account_connected()
+            # Open: the batches the summaries find now are followed live at once;
+            # the summaries first (the truth), then the events that follow them.
             self._live = True
+            await self._sink.account_connected()
             log_event(_log, "account_stream", state="live", batches=len(self._followed))
             self._all("live")
             await self._read(response, decoder, opened)

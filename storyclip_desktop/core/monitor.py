@@ -91,6 +91,8 @@ class BatchMonitor:
         if capabilities is not None and capabilities.account_stream:
             self.account = AccountStream(api, self, self.connectivity, self._policy)
         self._news_pending: set[str] = set()
+        # The account stream's first connection: True once it discovered, False if it failed.
+        self._first: asyncio.Future[bool] | None = None
         # On the account stream, REST reads share two connections (a burst of
         # ends must not open ten): with the stream, at most three to the server.
         self._read_slots: asyncio.Semaphore | None = (
@@ -112,12 +114,20 @@ class BatchMonitor:
         return tracked.follower if tracked else None
 
     async def start(self) -> None:
-        """Discover now (remembered batches included), then every ``discovery_interval``."""
-        await self.discover()
+        """Discover now (remembered batches included), then every ``discovery_interval``.
+
+        On the account stream the stream opens first and the discovery runs once
+        it is open (nothing created in between is missed, and the batches found
+        are live at once); if it cannot open, the discovery runs anyway."""
+        if self.account is not None and self._first is None and not self._stopped:
+            self._first = asyncio.get_running_loop().create_future()
+            self.account.start()
+            if not await asyncio.shield(self._first):
+                await self.discover()
+        else:
+            await self.discover()
         if self._discovery is None and not self._stopped:
             self._discovery = asyncio.ensure_future(self._discover_forever())
-            if self.account is not None:
-                self.account.start()
 
     async def refresh(self) -> None:
         """Re-read everything: the active list, remembered batches, every summary."""
@@ -134,6 +144,7 @@ class BatchMonitor:
 
     async def stop(self) -> None:
         self._stopped = True
+        self._first_done(False)
         task, self._discovery = self._discovery, None
         if task is not None:
             task.cancel()
@@ -354,6 +365,16 @@ class BatchMonitor:
             await self.discover()
         except AuthError:
             return
+        finally:
+            self._first_done(True)
+
+    def account_failed(self) -> None:
+        """A connection of the account stream failed (it retries by itself)."""
+        self._first_done(False)
+
+    def _first_done(self, connected: bool) -> None:
+        if self._first is not None and not self._first.done():
+            self._first.set_result(connected)
 
     def account_event(self, batch_id: str, event: StreamEvent) -> None:
         if batch_id in self._tracked:

@@ -175,10 +175,16 @@ class AccountStream:
 
     # ------------------------------------------------------------ loop
 
-    async def _sleep(self, seconds: float) -> None:
+    async def _sleep(self, seconds: float, at_least: float = 0.0) -> None:
+        """Wait ``seconds``, or until poked, but never less than ``at_least`` (the
+        server's Retry-After: a poke does not cut that short)."""
+        loop = asyncio.get_running_loop()
+        hold_until = loop.time() + at_least
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, seconds))
+        if loop.time() < hold_until:
+            await asyncio.sleep(hold_until - loop.time())
 
     async def _run(self) -> None:
         while True:
@@ -213,7 +219,7 @@ class AccountStream:
             log_event(_log, "account_stream", state="reconnecting", retry_in=round(delay, 1),
                       detail=detail)  # fmt: skip
             self._all("reconnecting", delay, detail)
-            await self._sleep(delay)
+            await self._sleep(delay, min(at_least, delay))
 
     async def _connect_once(self) -> None:
         async with self._api.open_account_stream(self._last_event_id) as response:

@@ -535,9 +535,14 @@ class BatchMonitor:
         if hold > 0:
             await asyncio.sleep(hold)
         try:
-            await self.refresh()
+            # The followers waiting for the connectivity go on by themselves (and
+            # re-read their summary as they connect); one in its backoff keeps the
+            # server's Retry-After. The account stream reconnects now.
+            await self.discover()
         except AuthError:
             return
+        if self.account is not None:
+            self.account.poke()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

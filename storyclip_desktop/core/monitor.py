@@ -9,7 +9,7 @@ exactly once per user, across restarts, through :class:`MonitorMemory`.
 Where the server offers an account stream (``capabilities.account_stream``) one
 :class:`~.account_stream.AccountStream` replaces the per-batch followers. Either
 way, reachability is one :class:`~.connectivity.Connectivity`: followers and
-discovery wait for it while offline, and its return re-reads everything.
+discovery wait for it while offline, and its return rediscovers and reconnects.
 """
 
 from __future__ import annotations
@@ -181,12 +181,13 @@ class BatchMonitor:
         if self._stopped:
             return
         self.connectivity.woke()
+        if self.account is not None:
+            self.account.start()  # its connection re-reads the summaries (one listing)
+            return
         try:
             await self.refresh()
         except AuthError:
             return
-        if self.account is not None:
-            self.account.start()
 
     # ------------------------------------------------------------ discovery
 

@@ -76,6 +76,7 @@ class Connectivity:
         self._announced = False
         self._closed = False
         self._paused = False
+        self._said_online = False
         self.probes = 0  # how many probes ran (tests, the benchmark)
         self.outages = 0
 
@@ -114,7 +115,12 @@ class Connectivity:
 
     def succeeded(self, reason: str = "request") -> None:
         """A request got an answer: the server is reachable."""
-        if self._closed or self._online.is_set():
+        if self._closed:
+            return
+        if self._online.is_set():
+            if not self._said_online:
+                self._said_online = True  # once: the first answer of this server
+                log_event(_log, "connectivity", state="online", reason="first answer")
             return
         self._back(reason)
 
@@ -155,6 +161,7 @@ class Connectivity:
 
     def _back(self, reason: str) -> None:
         self._online.set()
+        self._said_online = True
         task, self._prober = self._prober, None
         if task is not None and task is not asyncio.current_task():
             task.cancel()

@@ -149,3 +149,20 @@ async def test_no_probe_while_asleep() -> None:
     conn.woke()
     await until(lambda: conn.online, timeout=2, what="probed after the wake")
     await conn.aclose()
+
+
+async def test_online_is_logged_once_at_the_first_answer(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="storyclip")
+    conn = Connectivity(Probe([]), base_delay=5.0)
+    for _ in range(3):
+        conn.succeeded()
+    conn.failed("network")
+    conn.succeeded()
+    conn.succeeded()
+    states = [
+        r.fields["state"]  # type: ignore[attr-defined]
+        for r in caplog.records
+        if getattr(r, "event", "") == "connectivity"
+    ]
+    assert states == ["online", "offline", "resumed"]
+    await conn.aclose()

@@ -138,7 +138,7 @@ async def test_path_cut_for_a_minute_is_one_offline_state(
     current = time.monotonic() - probe
     assert rec.reachable == [False, True]
     events = logs.events("connectivity")
-    assert [e["state"] for e in events] == ["offline", "resumed"]
+    assert [e["state"] for e in events] == ["online", "offline", "resumed"]
     await until(lambda: len(rec.finished) == 2, timeout=90, what="both finished")
     assert_finished_once(rec, [short, long])
     for batch in rec.finished:

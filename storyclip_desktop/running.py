@@ -36,6 +36,7 @@ from storyclip_desktop.ui.coalescer import frame_interval_ms
 from storyclip_desktop.ui.controller import DesktopUi
 from storyclip_desktop.ui.eventloop import QtEventLoop
 from storyclip_desktop.ui.main_window import MainWindow
+from storyclip_desktop.ui.network_info import NetworkWatch
 from storyclip_desktop.ui.session_bridge import SessionBridge
 from storyclip_desktop.ui.settings_actions import SettingsActions
 from storyclip_desktop.wakeup import SignalWakeup
@@ -102,6 +103,7 @@ class RunningApp:
         self.ui: DesktopUi | None = None
         self.bridge: MonitorBridge | None = None
         self.session: DesktopSession | None = None
+        self.network: NetworkWatch | None = None
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
@@ -150,6 +152,9 @@ class RunningApp:
         if self.first_window is None:  # else logged when that window was shown
             log_started(self.args)
         ui.settings_backend = SettingsActions(QSettings(), api_key_entry())
+        # The OS's view of the network, as a hint to the session's connectivity.
+        self.network = NetworkWatch(session)
+        self.network.start()
         try:
             session.begin()
             await self.quit_event.wait()

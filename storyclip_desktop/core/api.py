@@ -18,6 +18,8 @@ the REST pool stays free whatever the streams do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib.util
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -234,6 +236,11 @@ def _log_refused(what: str, batches: BatchList) -> None:
         )
 
 
+def h2_available() -> bool:
+    """Whether httpx can speak HTTP/2 here (the ``h2`` package is installed)."""
+    return importlib.util.find_spec("h2") is not None
+
+
 class StoryClipApi:
     """The StoryClip backend's REST calls and its event streams.
 
@@ -252,15 +259,32 @@ class StoryClipApi:
         max_streams: int = 100,
         transport: httpx.AsyncBaseTransport | None = None,
         max_body: int = _MAX_BODY,
+        http2: bool | None = None,
     ) -> None:
+        """``http2``: offer HTTP/2 (None: where the server is https and ``h2`` is
+        installed; the server's TLS answer decides). Over HTTP/2 the per-batch
+        streams and the calls share one connection instead of one each."""
         base = api_url.rstrip("/")
+        if http2 is None:
+            http2 = base.lower().startswith("https://") and h2_available()
+        self._http2 = http2
+        #: The HTTP version of the last answer ("HTTP/1.1", "HTTP/2"); None before one.
+        self.http_version: str | None = None
         self._api_key = api_key
         self._tokens = tokens
         self._timeout = timeout
         self._max_body = max_body
-        headers = {"X-Api-Key": api_key}
+        self._base = base
+        self._max_streams = max_streams
+        self._transport = transport
+        self._rest, self._streams = self._make_clients()
+
+    def _make_clients(self) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+        base, timeout, transport = self._base, self._timeout, self._transport
+        max_streams = self._max_streams
+        headers = {"X-Api-Key": self._api_key}
         tls = tls_context(base)  # one CA bundle for every client (http.tls_context)
-        self._rest = httpx.AsyncClient(
+        rest = httpx.AsyncClient(
             base_url=base,
             headers={**headers, "Accept": "application/json"},
             timeout=httpx.Timeout(timeout),
@@ -270,8 +294,9 @@ class StoryClipApi:
             transport=transport,
             follow_redirects=False,
             verify=tls,
+            http2=self._http2,
         )
-        self._streams = httpx.AsyncClient(
+        streams = httpx.AsyncClient(
             base_url=base,
             headers=headers,
             # No read timeout: a quiet batch sends nothing for minutes; the
@@ -284,7 +309,9 @@ class StoryClipApi:
             transport=transport,
             follow_redirects=False,
             verify=tls,
+            http2=self._http2,
         )
+        return rest, streams
 
     # ------------------------------------------------------------ plumbing
 
@@ -365,6 +392,7 @@ class StoryClipApi:
             raise ApiError(
                 "protocol", f"StoryClip {what} failed: answer too large ({exc})", status=exc.status
             ) from None
+        self.http_version = response.http_version
         error = None
         if not response.is_success:
             error = self._error(response.status_code, response.headers, body, token, what)
@@ -564,14 +592,44 @@ class StoryClipApi:
 
         ``last_event_id`` goes out as ``Last-Event-ID`` so a server that replays
         (contract Part 2) sends what was missed."""
-        return self._open_stream(batch_id, last_event_id)
+        if not batch_id:
+            raise ValueError("batch id cannot be empty")
+        return self._open_stream("/api/metricool/stream", {"batchId": batch_id}, last_event_id)
+
+    def open_account_stream(
+        self, last_event_id: str | None = None
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """Open the signed-in user's account stream (``GET /api/metricool/events``,
+        where the capabilities say ``accountStream``); checked and closed as
+        :meth:`open_stream`."""
+        return self._open_stream("/api/metricool/events", {}, last_event_id)
+
+    async def probe(self) -> bool:
+        """Whether the server answers (the offline state's one probe): any HTTP
+        answer but a gateway's "unavailable" (502, 503, 504) counts. No token is
+        needed and none is refreshed; it waits no longer than a third of the
+        request deadline (at least a second)."""
+        try:
+            async with asyncio.timeout(max(1.0, self._timeout / 3)):
+                response = await self._rest.get("/api/metricool/capabilities")
+                await response.aclose()
+        except (TimeoutError, httpx.TransportError):
+            return False
+        return response.status_code not in (502, 503, 504)
+
+    async def reset_connections(self) -> None:
+        """Drop every pooled connection (after a wake they are dead sockets): new
+        clients from now on, the old ones closed."""
+        old = (self._rest, self._streams)
+        self._rest, self._streams = self._make_clients()
+        for client in old:
+            with contextlib.suppress(Exception):
+                await client.aclose()
 
     @asynccontextmanager
     async def _open_stream(
-        self, batch_id: str, last_event_id: str | None
+        self, path: str, params: dict[str, str], last_event_id: str | None
     ) -> AsyncIterator[httpx.Response]:
-        if not batch_id:
-            raise ValueError("batch id cannot be empty")
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
@@ -580,8 +638,8 @@ class StoryClipApi:
             phase = _Phase()
             request = self._streams.build_request(
                 "GET",
-                "/api/metricool/stream",
-                params={"batchId": batch_id},
+                path,
+                params=params,
                 headers={**headers, "Authorization": f"Bearer {token}"},
                 extensions={"trace": phase},
             )

@@ -5,6 +5,11 @@ every REST summary and stream event to :mod:`.merge` (the pure rules that
 reconcile the two); it keeps the merged batch, decides what is news and tells a
 :class:`MonitorListener`. A batch is reported finished
 exactly once per user, across restarts, through :class:`MonitorMemory`.
+
+Where the server offers an account stream (``capabilities.account_stream``) one
+:class:`~.account_stream.AccountStream` replaces the per-batch followers. Either
+way, reachability is one :class:`~.connectivity.Connectivity`: followers and
+discovery wait for it while offline, and its return rediscovers and reconnects.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from .account_stream import AccountStream
 from .api import ApiError, StoryClipApi
 from .auth import AuthError
 from .catchup import CatchUpResult, read_history
+from .connectivity import PROBE_MAX_DELAY, Connectivity
 from .events import MonitorListener
 from .log import get_logger, log_event
 from .memory import MonitorMemory
@@ -71,6 +78,7 @@ class BatchMonitor:
         policy: FollowPolicy | None = None,
         discovery_interval: float = 30.0,
         capabilities: ServerCapabilities = PART_ONE,
+        connectivity: Connectivity | None = None,
     ) -> None:
         """``capabilities``: what the server has beyond Part 1; with a history that
         pages by finish time the catch-up reads it, else it re-reads remembered batches."""
@@ -89,6 +97,26 @@ class BatchMonitor:
         self._stopped = False
         self._background: set[asyncio.Task[None]] = set()
         self.duplicate_events = 0
+        self._own_connectivity = connectivity is None
+        self.connectivity = connectivity or Connectivity(
+            api.probe,
+            base_delay=self._policy.base_delay,
+            max_delay=min(self._policy.max_delay, PROBE_MAX_DELAY),
+        )
+        self.connectivity.add_listener(self)
+        self._told_unreachable = False
+        #: The account stream, where the server has one; else one follower per batch.
+        self.account: AccountStream | None = None
+        if capabilities is not None and capabilities.account_stream:
+            self.account = AccountStream(api, self, self.connectivity, self._policy)
+        self._news_pending: set[str] = set()
+        # The account stream's first connection: True once it discovered, False if it failed.
+        self._first: asyncio.Future[bool] | None = None
+        # On the account stream, REST reads share two connections (a burst of
+        # ends must not open ten): with the stream, at most three to the server.
+        self._read_slots: asyncio.Semaphore | None = (
+            asyncio.Semaphore(2) if self.account is not None else None
+        )
 
     # ------------------------------------------------------------ public
 
@@ -111,15 +139,28 @@ class BatchMonitor:
         return tracked.follower if tracked else None
 
     async def start(self) -> None:
-        """Discover now (remembered batches included), then every ``discovery_interval``."""
+        """Discover now (remembered batches included), then every ``discovery_interval``.
+
+        On the account stream the stream opens first and the discovery runs once
+        it is open (nothing created in between is missed, and the batches found
+        are live at once); if it cannot open, the discovery runs anyway."""
         self._memory.since(self.user_id)  # the first sign-in here: nothing before it is news
-        await self.discover()
+        if self.account is not None and self._first is None and not self._stopped:
+            self._first = asyncio.get_running_loop().create_future()
+            self.account.start()
+            if not await asyncio.shield(self._first):
+                await self.discover()
+        else:
+            await self.discover()
         if self._discovery is None and not self._stopped:
             self._discovery = asyncio.ensure_future(self._discover_forever())
 
     async def refresh(self) -> None:
         """Re-read everything: the active list, remembered batches, every summary."""
         await self.discover()
+        if self.account is not None:
+            self.account.poke()  # the active list just re-read every running summary
+            return
         open_ids = [bid for bid, t in self._tracked.items() if not t.finished]
         await asyncio.gather(*(self._reread(bid) for bid in open_ids))
         for bid in open_ids:
@@ -129,6 +170,7 @@ class BatchMonitor:
 
     async def stop(self) -> None:
         self._stopped = True
+        self._first_done(False)
         task, self._discovery = self._discovery, None
         if task is not None:
             task.cancel()
@@ -141,6 +183,37 @@ class BatchMonitor:
         for tracked in self._tracked.values():
             tracked.follower = None
         await asyncio.gather(*(f.stop() for f in followers), return_exceptions=True)
+        if self.account is not None:
+            await self.account.stop()
+        self.connectivity.remove_listener(self)
+        if self._own_connectivity:
+            await self.connectivity.aclose()
+
+    async def suspend(self) -> None:
+        """The machine is about to sleep: close every stream cleanly (no watchdog
+        needed after the wake to find them dead)."""
+        self.connectivity.sleeping()
+        if self.account is not None:
+            await self.account.stop()
+            return
+        followers = [t.follower for t in self._tracked.values() if t.follower is not None]
+        for tracked in self._tracked.values():
+            tracked.follower = None
+        await asyncio.gather(*(f.stop() for f in followers), return_exceptions=True)
+
+    async def wake(self) -> None:
+        """The machine woke: rediscover, re-read and reconnect at once (the session
+        dropped the pooled connections first)."""
+        if self._stopped:
+            return
+        self.connectivity.woke()
+        if self.account is not None:
+            self.account.start()  # its connection re-reads the summaries (one listing)
+            return
+        try:
+            await self.refresh()
+        except AuthError:
+            return
 
     # ------------------------------------------------------------ discovery
 
@@ -150,6 +223,7 @@ class BatchMonitor:
             # The interval, or longer when the server asked for a pause (the
             # Retry-After of a 503 or 429 that the last discovery got).
             await asyncio.sleep(max(self._interval, self._discovery_hold - loop.time()))
+            await self.connectivity.wait_online()
             try:
                 await self.discover()
             except AuthError as exc:
@@ -171,7 +245,8 @@ class BatchMonitor:
             active: list[Batch] = []
             answered = False
             try:
-                active = await self._api.active_batches(self.user_id)
+                async with self._slot():
+                    active = await self._api.active_batches(self.user_id)
                 answered = True
                 self._set_reachable(True)
             except ApiError as exc:
@@ -199,7 +274,7 @@ class BatchMonitor:
                 for bid, known in self._memory.batches(self.user_id).items()
                 if not (known.final and known.announced)
                 and bid not in listed
-                and (bid not in self._tracked or self._needs_follower(bid))
+                and (bid not in self._tracked or self._needs_reread(bid))
             ]
             reread = await asyncio.gather(*(self._reread(bid) for bid in remembered))
             if caught is None and not self._history:
@@ -257,13 +332,26 @@ class BatchMonitor:
 
     def _needs_follower(self, batch_id: str) -> bool:
         tracked = self._tracked.get(batch_id)
-        if tracked is None or tracked.finished:
+        if tracked is None or tracked.finished or self.account is not None:
             return False
         return tracked.follower is None or tracked.follower.finished
 
+    def _needs_reread(self, batch_id: str) -> bool:
+        """A known batch the active list no longer gives: with per-batch followers,
+        one whose follower ended; on the account stream, any that is still open
+        (it ended, or changed, while the stream could not say so)."""
+        if self.account is not None:
+            tracked = self._tracked.get(batch_id)
+            return tracked is not None and not tracked.finished
+        return self._needs_follower(batch_id)
+
+    def _slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self._read_slots if self._read_slots is not None else contextlib.nullcontext()
+
     async def _reread(self, batch_id: str) -> Batch | None:
         try:
-            batch = await self._api.batch(batch_id)
+            async with self._slot():
+                batch = await self._api.batch(batch_id)
         except ApiError as exc:
             gone = _gone_reason(exc)
             if gone is not None and batch_id not in self._tracked:
@@ -296,6 +384,8 @@ class BatchMonitor:
             if known is not None and known.final and known.announced:
                 tracked.finished = True
             self._listener.batch_added(first.batch)
+            if self.account is not None and not tracked.finished:
+                self.account.adopt(summary.batch_id)
             self._check_finished(tracked)
         else:
             self._summary(tracked, summary)
@@ -305,7 +395,12 @@ class BatchMonitor:
         if self._stopped or tracked.finished:
             return
         follower = BatchFollower(
-            self._api, batch_id, self, self._policy, last_summary=tracked.batch
+            self._api,
+            batch_id,
+            self,
+            self._policy,
+            last_summary=tracked.batch,
+            gate=self.connectivity,
         )
         tracked.follower = follower
         follower.start()
@@ -342,6 +437,64 @@ class BatchMonitor:
         tracked = self._tracked.get(batch_id)
         if tracked is not None:
             tracked.follower = None
+
+    # ------------------------------------------------------------ account sink
+
+    async def account_connected(self) -> None:
+        """The account stream (re)opened: the active list re-reads every running
+        summary, and what it misses (ended meanwhile) is re-read by id."""
+        try:
+            await self.discover()
+        except AuthError:
+            return
+        finally:
+            self._first_done(True)
+
+    def account_failed(self) -> None:
+        """A connection of the account stream failed (it retries by itself)."""
+        self._first_done(False)
+
+    def _first_done(self, connected: bool) -> None:
+        if self._first is not None and not self._first.done():
+            self._first.set_result(connected)
+
+    def account_event(self, batch_id: str, event: StreamEvent) -> None:
+        if batch_id in self._tracked:
+            self.follower_event(batch_id, event)
+        elif not isinstance(event, UnknownEvent):
+            self.account_batch_news(batch_id, "unknown batch")
+
+    def account_batch_news(self, batch_id: str, kind: str) -> None:
+        """Created, ended or controlled: read that summary now (once at a time)."""
+        if self._stopped or batch_id in self._news_pending:
+            return
+        tracked = self._tracked.get(batch_id)
+        if tracked is not None and tracked.finished and kind != "retrying":
+            return
+        self._news_pending.add(batch_id)
+        self._spawn(self._read_news(batch_id, kind))
+
+    async def _read_news(self, batch_id: str, kind: str) -> None:
+        try:
+            settle = kind in ("completed", "error", "cancelled")
+            for delay in (0.0, *(self._policy.settle_delays if settle else ())):
+                if delay:
+                    await asyncio.sleep(delay)
+                tracked = self._tracked.get(batch_id)
+                if kind == "retrying" and tracked is not None and tracked.finished:
+                    tracked.finished = False  # a finished batch runs again
+                await self._reread(batch_id)
+                tracked = self._tracked.get(batch_id)
+                if tracked is None or tracked.finished or not settle:
+                    break
+            tracked = self._tracked.get(batch_id)
+            if tracked is not None and not tracked.finished and self.account is not None:
+                self.account.adopt(batch_id)
+        finally:
+            self._news_pending.discard(batch_id)
+
+    def account_signed_out(self) -> None:
+        pass  # the token manager tells the session, which stops this monitor
 
     # ------------------------------------------------------------ merging
 
@@ -386,6 +539,8 @@ class BatchMonitor:
         follower, tracked.follower = tracked.follower, None
         if follower is not None and not follower.finished:
             self._spawn(follower.stop())
+        if self.account is not None:
+            self.account.release(batch.batch_id)
         if tracked.finished:
             return
         tracked.finished = True
@@ -414,7 +569,7 @@ class BatchMonitor:
 
     def _api_failed(self, where: str, exc: ApiError, batch_id: str | None = None) -> None:
         if exc.kind in ("network", "unavailable"):
-            self._set_reachable(False)
+            self._set_reachable(False, exc.kind)
         # Precisely what failed (status, content type, field, timeout kind): issue 13.
         fields: dict[str, object] = {"where": where, **failure_fields(exc)}
         if batch_id:
@@ -434,21 +589,48 @@ class BatchMonitor:
             fields["batch_id"] = batch_id
         log_event(_log, "error", logging.WARNING, **fields)
 
-    def _set_reachable(self, reachable: bool) -> None:
-        if reachable == self._reachable or self._stopped:
+    def _set_reachable(self, reachable: bool, reason: str = "network") -> None:
+        """What one request found; the app's one state is :attr:`connectivity`'s."""
+        if self._stopped:
             return
-        self._reachable = reachable
-        log_event(_log, "server_reachable", reachable=reachable)
-        self._listener.server_reachable_changed(reachable)
         if reachable:
-            # Back from an outage: what started meanwhile must be found now.
+            self.connectivity.succeeded()
+        else:
+            self.connectivity.failed(reason)
+
+    def connectivity_changed(self, online: bool, announce: bool) -> None:
+        """Offline once per outage, back once (core.connectivity.ConnectivityListener)."""
+        if self._stopped:
+            return
+        if online != self._reachable:
+            self._reachable = online
+            log_event(_log, "server_reachable", reachable=online)
+        if not online and announce and not self._told_unreachable:
+            self._told_unreachable = True
+            self._listener.server_reachable_changed(False)
+        elif online and self._told_unreachable:
+            self._told_unreachable = False
+            self._listener.server_reachable_changed(True)
+        if online:
+            # Back from an outage: what started meanwhile must be found now, and
+            # every stream reconnects at once.
             self._spawn(self._rediscover())
 
     async def _rediscover(self) -> None:
+        # No sooner than a Retry-After the server gave (the probe's answer says it
+        # is reachable, not that it wants the list again now).
+        hold = self._discovery_hold - asyncio.get_running_loop().time()
+        if hold > 0:
+            await asyncio.sleep(hold)
         try:
+            # The followers waiting for the connectivity go on by themselves (and
+            # re-read their summary as they connect); one in its backoff keeps the
+            # server's Retry-After. The account stream reconnects now.
             await self.discover()
         except AuthError:
             return
+        if self.account is not None:
+            self.account.poke()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Coroutine, Mapping
@@ -28,6 +29,7 @@ from typing import Any, Protocol
 
 from .api import ApiError, StoryClipApi
 from .auth import AuthClient, AuthError, Session
+from .connectivity import Connectivity
 from .events import MonitorListener, SessionListener
 from .log import REDACTOR, get_logger, log_event
 from .memory import MonitorMemory, remembered_page
@@ -36,6 +38,7 @@ from .monitor import BatchMonitor
 from .reasons import SignOutReason
 from .secrets import api_key_entry
 from .servers import ENV_API_KEY, ConfigError, ServerConfig, resolve_servers
+from .sleep import SleepWatcher
 from .tokens import SessionManager
 from .vault import Vault
 
@@ -54,6 +57,9 @@ DEMO_EMAIL = "demo@storyclip.app"
 DEMO_PASSWORD = "storyclip-demo"  # noqa: S105 - the public demo account of the local backend
 ENV_EMAIL = "STORYCLIP_EMAIL"
 ENV_PASSWORD = "STORYCLIP_PASSWORD"  # noqa: S105 - a variable name
+#: "1": one stream per batch even where the server has an account stream (support
+#: and the benchmarks that measure per-batch streams).
+ENV_PER_BATCH = "STORYCLIP_PER_BATCH_STREAMS"
 MEMORY_FILE = "memory.json"
 
 _log = get_logger("session")
@@ -101,6 +107,8 @@ class SessionOptions:
     allow_insecure: bool = False
     demo: bool = False
     env: Mapping[str, str] | None = None
+    #: Listen for suspend and wake (logind, else the clock fallback).
+    watch_sleep: bool = True
 
 
 class DesktopSession:
@@ -134,6 +142,10 @@ class DesktopSession:
         self.monitor: BatchMonitor | None = None
         #: What the server supports beyond Part 1; asked once per server (None: not yet).
         self.capabilities: ServerCapabilities | None = None
+        #: Whether the server can be reached: one state for the monitor and its streams.
+        self.connectivity: Connectivity | None = None
+        self._sleep: SleepWatcher | None = None
+        self._sleep_lock = asyncio.Lock()
         self._monitor_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -236,6 +248,10 @@ class DesktopSession:
         self.tokens.add_listener(_TokenRelay(self))
         assert servers.api_key is not None  # complete
         self.api = StoryClipApi(servers.api_url, servers.api_key, self.tokens)
+        self.connectivity = Connectivity(self.api.probe)
+        if self._options.watch_sleep and self._sleep is None:
+            self._sleep = SleepWatcher(self)
+            self._sleep.start()
 
     async def _first_session(self) -> None:
         """The environment's account, then the demo account, then the keyring; else the
@@ -288,6 +304,9 @@ class DesktopSession:
         log_event(_log, "signed_in", user_id=user_id)
         self._listener.signed_in(self.tokens.email)
         caps = await self._learn_capabilities()
+        if caps.account_stream and self._env.get(ENV_PER_BATCH) == "1":
+            caps = dataclasses.replace(caps, account_stream=False)
+            log_event(_log, "account_stream_off", reason=ENV_PER_BATCH)
         async with self._monitor_lock:
             if self.monitor is not None:
                 await self.monitor.stop()
@@ -299,6 +318,7 @@ class DesktopSession:
                 memory,
                 discovery_interval=max(0.2, self._options.discovery_interval),
                 capabilities=caps,
+                connectivity=self.connectivity,
             )
             monitor = self.monitor
             await monitor.start()
@@ -327,7 +347,7 @@ class DesktopSession:
             history_cursor=caps.history_cursor,
             controls=sorted(caps.controls),
             account_stream=caps.account_stream,
-            http2=False,
+            http2=self.api.http_version == "HTTP/2",
         )
         return caps
 
@@ -382,6 +402,41 @@ class DesktopSession:
             raise RuntimeError("not signed in")
         return await self.api.batch(batch_id)
 
+    # ------------------------------------------------------------ network and sleep
+
+    def network_changed(self, online: bool) -> None:
+        """The OS says the network went down or came up (the ui's network
+        information); a hint the connectivity checks with its probe."""
+        if self.connectivity is not None:
+            self.connectivity.network_changed(online)
+
+    def sleeping(self) -> None:
+        """The machine is about to suspend (core.sleep.SleepListener): close streams."""
+        self._spawn(self._before_sleep())
+
+    def woke(self, source: str) -> None:
+        """The machine woke: drop every connection, rediscover, catch up, reconnect."""
+        self._spawn(self._after_wake(source))
+
+    async def _before_sleep(self) -> None:
+        async with self._sleep_lock:
+            monitor = self.monitor
+            if monitor is not None:
+                await monitor.suspend()
+
+    async def _after_wake(self, source: str) -> None:
+        async with self._sleep_lock:
+            monitor = self.monitor
+            log_event(_log, "woke", source=source, following=monitor is not None)
+            if monitor is not None:
+                # Seen by the clock only after the fact: its streams are still
+                # "open" on dead sockets; closed first (idempotent after logind's).
+                await monitor.suspend()
+            if self.api is not None:
+                await self.api.reset_connections()
+            if monitor is not None:
+                await monitor.wake()
+
     # ------------------------------------------------------------ quitting
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -410,6 +465,9 @@ class DesktopSession:
                 await monitor.stop()
 
     async def _close_clients(self) -> None:
+        if self.connectivity is not None:
+            await self.connectivity.aclose()
+            self.connectivity = None
         for client in (self.api, self.auth):
             if client is not None:
                 await client.aclose()
@@ -431,6 +489,9 @@ class DesktopSession:
         """Quit: :meth:`stop`, then the clients close and the demo backend stops. Call
         it after every other task that may use the clients ended."""
         await self.stop()
+        sleep, self._sleep = self._sleep, None
+        if sleep is not None:
+            await sleep.aclose()
         await self._close_clients()
         await self._demo_backend.stop()
 

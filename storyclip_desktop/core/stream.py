@@ -37,7 +37,14 @@ from .model import (
 )
 from .sse import SSEDecoder, SSEError, SSEMessage
 
-__all__ = ["Backoff", "BatchFollower", "FollowPolicy", "FollowerSink", "failure_fields"]
+__all__ = [
+    "Backoff",
+    "BatchFollower",
+    "FollowPolicy",
+    "FollowerSink",
+    "OnlineGate",
+    "failure_fields",
+]
 
 _log = get_logger("stream")
 
@@ -110,6 +117,13 @@ class FollowerSink(Protocol):
     def follower_reachable(self, reachable: bool) -> None: ...
 
     def follower_signed_out(self, batch_id: str) -> None: ...
+
+
+class OnlineGate(Protocol):
+    """What a follower waits for before it touches the network: the app's one
+    offline state (core.connectivity.Connectivity) instead of a loop per batch."""
+
+    async def wait_online(self) -> None: ...
 
 
 class _Stale(Exception):
@@ -277,8 +291,10 @@ class BatchFollower:
         *,
         last_summary: Batch | None = None,
         rng: Callable[[], float] = random.random,
+        gate: OnlineGate | None = None,
     ) -> None:
         self._api = api
+        self._gate = gate
         self.batch_id = batch_id
         self._sink = sink
         self._policy = policy or FollowPolicy()
@@ -393,6 +409,8 @@ class BatchFollower:
         loop = asyncio.get_running_loop()
         try:
             while not self._finished:
+                if self._gate is not None:
+                    await self._gate.wait_online()
                 if mode == "stream":
                     at_least = 0.0
                     fall_back = False

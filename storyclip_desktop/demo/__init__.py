@@ -33,6 +33,15 @@ Defaults (deterministic, so scripts and the app's ``--demo`` need no set-up):
   finished yesterday for the history. Running batches are added only when the
   demo user has none, so a restart resumes them rather than adding more.
 
+Streams: ``GET /api/metricool/stream?batchId=`` follows one batch (both modes);
+``GET /api/metricool/events`` (default mode) generalises it to the signed-in
+user's whole account on one connection: the same events of every batch (each
+with ``batchId``), a ``created`` event when a batch is made, pause / resume /
+cancel / retry as ``paused``, ``resumed``, ``cancelled``, ``retrying``, ids of
+one database-wide sequence (``Last-Event-ID`` resumes across restarts),
+``retry:``, ``: ping`` heartbeats; the user is the bearer token's (a
+``userId`` naming someone else is 403). See :mod:`.api` for both.
+
 Modes: ``default`` adds Part 2 of the contract (SSE ids and replay, heartbeat,
 closing streams, restart recovery, working controls, history, the user from the
 bearer token) and says so at ``GET /api/metricool/capabilities`` (``history``,

@@ -31,6 +31,17 @@ a finished batch, which is then sent). A ``: ping`` comment goes out after
 ``cancelled`` the stream ends. ``paused``, ``resumed`` and ``retrying`` events
 carry ``status`` and the counts.
 
+Account stream, default mode (``GET /api/metricool/events``): the per-batch
+stream generalised to every batch of the bearer's user (token required, 401
+``MISSING_TOKEN``; a ``userId`` naming someone else is 403). Each event is the
+batch stream's own JSON (``batchId`` included) with an id of one sequence per
+database (row of ``account_events``, so ``Last-Event-ID`` resumes across
+restarts), plus ``created`` when a batch is made (``status``, ``publishMode``,
+``total``). The first event is ``connected`` (``scope: "account"``, ``userId``,
+``replayed``) carrying ``retry:`` and the id the stream continues from; the
+missed events follow it (at most ``ACCOUNT_REPLAY``; further behind, it starts
+from now). Heartbeats as above; the stream ends only when the server stops.
+
 Upstream mode (Part 1 exactly): data-only frames, no replay, no heartbeat, the
 stream never ends by itself, 404 for any batch this process did not create,
 controls that answer and do nothing, ``userId`` trusted from the query, and a
@@ -80,6 +91,9 @@ CONTROL_TARGET = {
 }
 KNOWN_STATUSES = ("processing", "paused", "completed", "failed", "cancelled")
 MAX_POSTS = 1000
+#: At most this many missed events are replayed on the account stream; further
+#: behind, the stream starts from now (the client re-reads the summaries anyway).
+ACCOUNT_REPLAY = 20_000
 
 
 def clip_json(row: Any) -> dict[str, Any]:
@@ -262,7 +276,7 @@ class StoryClipApi:
                 "success": True,
                 "history": True,
                 "controls": list(CONTROLS),
-                "accountStream": False,
+                "accountStream": True,
                 "historyCursor": True,
             }
         )
@@ -665,6 +679,86 @@ class StoryClipApi:
             body, self._headers(), on_disconnect=lambda: queue.put_nowait(None)
         )
 
+    # ------------------------------------------------------------ account stream
+
+    async def events(self, request: Request) -> Response:
+        """``GET /api/metricool/events``: every batch of the bearer's user on one stream."""
+        try:
+            self._check_key(request)
+            user = self._required_user(request, self._user_query(request))
+        except BadRequest as exc:
+            return api_error(exc.status, exc.code, exc.message)
+        return self._account_stream(user, self._last_event_id(request))
+
+    def _account_stream(self, user: str, resume_from: int | None) -> Response:
+        hub = self.b.hub
+        store = self.store
+        queue = hub.subscribe_account(user)
+        # Up to the first await, as for a batch's stream: nothing slips between
+        # the stored events read here and the live ones queued from now on.
+        last = store.last_account_event(user)
+        replay = resume_from is not None and resume_from <= last
+        start = resume_from if replay and resume_from is not None else last
+        backlog = store.account_events_after(user, start, ACCOUNT_REPLAY + 1) if replay else []
+        if len(backlog) > ACCOUNT_REPLAY:
+            # Too far behind to replay: the client re-reads the summaries anyway.
+            backlog, start = [], last
+        connected = json.dumps(
+            {
+                "type": "connected",
+                "scope": "account",
+                "userId": user,
+                "replayed": len(backlog),
+                "timestamp": iso_now(),
+            },
+            separators=(",", ":"),
+        )
+        ext = self.b.ext
+        heartbeat = max(0.05, self.config.heartbeat)
+        retry_ms = self.config.retry_ms
+
+        async def body(io: StreamIO) -> bool:
+            sent = 0
+
+            async def emit(chunk: bytes) -> StreamBreak | None:
+                nonlocal sent
+                await io.write(chunk)
+                sent += 1
+                return ext.stream_break(sent, idle=False)
+
+            try:
+                if brk := ext.stream_break(0, idle=False):
+                    return await brk(io)
+                if brk := await emit(frame_text(connected, start, retry_ms)):
+                    return await brk(io)
+                seen = start
+                for seq, data in backlog:
+                    seen = seq
+                    if brk := await emit(frame_text(data, seq)):
+                        return await brk(io)
+                while True:
+                    try:
+                        async with asyncio.timeout(heartbeat):
+                            item = await queue.get()
+                    except TimeoutError:
+                        if brk := ext.stream_break(sent, idle=True):
+                            return await brk(io)
+                        await io.write(PING)
+                        continue
+                    if item is None:
+                        return True  # shutdown or client gone
+                    if item.account_seq <= seen:
+                        continue
+                    seen = item.account_seq
+                    if brk := await emit(frame_text(item.data, item.account_seq)):
+                        return await brk(io)
+            finally:
+                hub.unsubscribe_account(user, queue)
+
+        return EventStreamResponse(
+            body, self._headers(), on_disconnect=lambda: queue.put_nowait(None)
+        )
+
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[Route]:
@@ -684,6 +778,7 @@ class StoryClipApi:
             )
         if not self.config.upstream:
             routes.append(Route(f"{base}/capabilities", self.capabilities, methods=["GET"]))
+            routes.append(Route(f"{base}/events", self.events, methods=["GET"]))
             routes.append(Route(f"{base}/batches", self.history, methods=["GET"]))
             for action in CONTROLS:
                 routes.append(

@@ -60,11 +60,16 @@ CONFIRM_ERRORS = (
 
 @dataclass(slots=True)
 class Frame:
-    """One stream event ready to send: ``seq`` is its id, ``data`` its JSON text."""
+    """One stream event ready to send: ``seq`` is its id, ``data`` its JSON text.
+
+    ``account_seq`` is its id on the account stream of ``user_id`` (0: not on one:
+    upstream mode, or a batch without a user)."""
 
     seq: int
     data: str
     final: bool
+    account_seq: int = 0
+    user_id: str = ""
 
 
 @dataclass
@@ -83,10 +88,11 @@ class LiveState:
 
 
 class Hub:
-    """Fans events out to the open streams of each batch."""
+    """Fans events out to the open streams of each batch, and of each account."""
 
     def __init__(self) -> None:
         self.subscribers: dict[str, set[asyncio.Queue[Frame | None]]] = {}
+        self.accounts: dict[str, set[asyncio.Queue[Frame | None]]] = {}
         self.closed = False
 
     def subscribe(self, batch_id: str) -> asyncio.Queue[Frame | None]:
@@ -103,17 +109,39 @@ class Hub:
             if not subs:
                 del self.subscribers[batch_id]
 
+    def subscribe_account(self, user_id: str) -> asyncio.Queue[Frame | None]:
+        queue: asyncio.Queue[Frame | None] = asyncio.Queue()
+        if self.closed:
+            queue.put_nowait(None)
+        self.accounts.setdefault(user_id, set()).add(queue)
+        return queue
+
+    def unsubscribe_account(self, user_id: str, queue: asyncio.Queue[Frame | None]) -> None:
+        subs = self.accounts.get(user_id)
+        if subs is not None:
+            subs.discard(queue)
+            if not subs:
+                del self.accounts[user_id]
+
     def publish(self, batch_id: str, frame: Frame) -> None:
         for queue in self.subscribers.get(batch_id, ()):
             queue.put_nowait(frame)
+        self.publish_account(frame)
+
+    def publish_account(self, frame: Frame) -> None:
+        if frame.account_seq:
+            for queue in self.accounts.get(frame.user_id, ()):
+                queue.put_nowait(frame)
 
     def open_streams(self) -> int:
-        return sum(len(s) for s in self.subscribers.values())
+        return sum(len(s) for s in self.subscribers.values()) + sum(
+            len(s) for s in self.accounts.values()
+        )
 
     def close_all(self) -> None:
         """Server shutdown: every stream ends now (uvicorn waits for open responses)."""
         self.closed = True
-        for subs in self.subscribers.values():
+        for subs in (*self.subscribers.values(), *self.accounts.values()):
             for queue in subs:
                 queue.put_nowait(None)
 
@@ -135,6 +163,7 @@ class Publisher:
         self.hub = hub
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.memory: dict[str, LiveState] = {}
+        self._owners: dict[str, str] = {}  # batch id -> user id (account streams)
         self.seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
 
     # ------------------------------------------------------------ events
@@ -160,7 +189,20 @@ class Publisher:
                 state.seq += 1
                 seq = state.seq
             return Frame(seq, data, final)
-        return Frame(self.store.append_event(batch_id, data), data, final)
+        seq = self.store.append_event(batch_id, data)
+        user = self.owner(batch_id)
+        if not user:
+            return Frame(seq, data, final)
+        return Frame(seq, data, final, self.store.append_account_event(user, batch_id, data), user)
+
+    def owner(self, batch_id: str) -> str:
+        """The user whose account stream carries this batch ("" for none)."""
+        user = self._owners.get(batch_id)
+        if user is None:
+            row = self.store.one("SELECT user_id FROM publish_batches WHERE batch_id = ?", batch_id)
+            user = str(row["user_id"] or "") if row is not None else ""
+            self._owners[batch_id] = user
+        return user
 
     def send(self, batch_id: str, *frames: Frame) -> None:
         for frame in frames:
@@ -219,9 +261,26 @@ class Publisher:
                     post.get("text"),
                     post.get("simulate"),
                 )
+            created = self._created(batch_id, user_id, mode, total)
         self.memory[batch_id] = LiveState("processing", 0, 0, total)
+        if created is not None:
+            self.hub.publish_account(created)
         self.start(batch_id)
         return batch_id
+
+    def _created(self, batch_id: str, user_id: str | None, mode: str, total: int) -> Frame | None:
+        """A new batch on its user's account stream (default mode), in the creating
+        transaction; its own stream starts with ``connected`` as before, so this
+        event goes to the account stream only."""
+        if self.config.upstream or not user_id:
+            return None
+        self._owners[batch_id] = user_id
+        payload = self._event(
+            batch_id, "created", status="processing", publishMode=mode, total=total
+        )
+        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        seq = self.store.append_account_event(user_id, batch_id, data)
+        return Frame(0, data, False, seq, user_id)
 
     def start(self, batch_id: str) -> None:
         task = self.tasks.get(batch_id)

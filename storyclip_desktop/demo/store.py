@@ -78,6 +78,18 @@ CREATE TABLE IF NOT EXISTS publish_batch_events (
     PRIMARY KEY (batch_id, seq)
 ) WITHOUT ROWID;
 
+-- The account stream (GET /api/metricool/events): every event of a user's
+-- batches again, in one sequence per database, plus each batch's creation; the
+-- row id is the SSE id, so a client resumes across restarts with Last-Event-ID.
+CREATE TABLE IF NOT EXISTS account_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS account_events_user ON account_events (user_id, id);
+
 CREATE TABLE IF NOT EXISTS auth_users (
     id TEXT PRIMARY KEY,
     email TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -314,3 +326,27 @@ class Store:
             seq,
         )
         return [(int(r["seq"]), str(r["data"])) for r in rows]
+
+    # ------------------------------------------------------------ account events
+
+    def append_account_event(self, user_id: str, batch_id: str, data: str) -> int:
+        """Store one account-stream event; its row id is the SSE ``id`` (one
+        sequence for the whole database, so it survives restarts)."""
+        cursor = self.conn.execute(
+            "INSERT INTO account_events (user_id, batch_id, data, created_at) VALUES (?, ?, ?, ?)",
+            (user_id, batch_id, data, time.time()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def last_account_event(self, user_id: str) -> int:
+        row = self.one("SELECT MAX(id) AS id FROM account_events WHERE user_id = ?", user_id)
+        return int(row["id"]) if row is not None and row["id"] is not None else 0
+
+    def account_events_after(self, user_id: str, after: int, limit: int) -> list[tuple[int, str]]:
+        rows = self.all(
+            "SELECT id, data FROM account_events WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+            user_id,
+            after,
+            limit,
+        )
+        return [(int(r["id"]), str(r["data"])) for r in rows]

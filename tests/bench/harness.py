@@ -6,6 +6,7 @@ here is collected by pytest (no ``test_*`` files in this folder).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -138,6 +139,27 @@ def cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
+def tcp_connections(pid: int, port: int) -> int:
+    """Established TCP connections of process ``pid`` to ``port`` on loopback: its
+    socket descriptors matched against the kernel's TCP tables."""
+    inodes = set()
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                parts = line.split()
+                remote_port = int(parts[2].rsplit(":", 1)[1], 16)
+                if parts[3] == "01" and remote_port == port and parts[9] in inodes:
+                    count += 1
+    return count
+
+
 def thread_count(pid: int) -> int:
     return len(list(Path(f"/proc/{pid}/task").iterdir()))
 
@@ -154,7 +176,11 @@ class BenchApp(AppProcess):
         args: Sequence[str] = (),
         stats: Path | None = None,
         probe_ms: float | None = None,
+        per_batch: bool = False,
     ) -> None:
+        """``per_batch``: one stream per batch even where the server has an account
+        stream (the sections that measure per-batch streams: bench batches' events
+        flow on their own streams only)."""
         if stats is None:
             command = None  # python -m storyclip_desktop
         else:
@@ -162,7 +188,8 @@ class BenchApp(AppProcess):
             if probe_ms:
                 command += ["--probe-ms", str(probe_ms)]
             command.append("--")
-        super().__init__(home, backend=backend, args=args, command=command)
+        env = {"STORYCLIP_PER_BATCH_STREAMS": "1"} if per_batch else None
+        super().__init__(home, backend=backend, args=args, command=command, env=env)
         self.stats_path = stats
         self.probe_ms = probe_ms
         self.started_at = 0.0

@@ -271,7 +271,7 @@ async def test_the_server_is_asked_once_what_it_supports(
     mode: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The local backend advertises its history and working controls; the deployed
+    """The local backend advertises its history, working controls and account stream; the deployed
     backend (upstream mode) has no such answer, so nothing beyond Part 1 is assumed —
     its control calls answer success and change nothing."""
     caplog.set_level(logging.INFO, logger="storyclip")
@@ -291,7 +291,7 @@ async def test_the_server_is_asked_once_what_it_supports(
         assert not caps.advertised
         assert not caps.history
         assert caps.controls == frozenset()
-    assert not caps.account_stream
+    assert caps.account_stream == (mode == "default")  # one stream for the account
     # Asked once per server: a second sign-in does not ask again.
     await session.sign_in(backend.email, backend.password, remember=False)
     told = [r for r in caplog.records if getattr(r, "event", None) == "capabilities"]

@@ -415,5 +415,5 @@ def test_capabilities_say_what_this_server_adds_to_part_one(backend: Backend) ->
     body = answer.json()
     assert body["history"] is True
     assert body["controls"] == ["pause", "resume", "cancel", "retry-failed"]
-    assert body["accountStream"] is False
+    assert body["accountStream"] is True
     assert backend.http.get(url).status_code == 401  # no X-Api-Key

@@ -32,6 +32,7 @@ from keyring.backends import fail
 from storyclip_desktop.core.api import StoryClipApi
 from storyclip_desktop.core.auth import AuthClient, Session
 from storyclip_desktop.core.memory import MonitorMemory
+from storyclip_desktop.core.model import ServerCapabilities
 from storyclip_desktop.core.monitor import BatchMonitor
 from storyclip_desktop.core.stream import FollowPolicy
 from storyclip_desktop.core.tokens import SessionManager
@@ -270,6 +271,7 @@ class Rig:
         discovery_interval: float = 0.5,
         memory: MonitorMemory | None = None,
         start: bool = True,
+        capabilities: ServerCapabilities | None = None,
     ) -> BatchMonitor:
         """A monitor wired as the app wires it: a signed-out session stops it."""
         user_id = client.sessions.user_id
@@ -277,7 +279,7 @@ class Rig:
         monitor = BatchMonitor(
             client.api, user_id, client.recorder,
             memory or MonitorMemory(self.tmp_path / f"memory-{len(self.monitors)}.json"),
-            policy=policy, discovery_interval=discovery_interval,
+            policy=policy, discovery_interval=discovery_interval, capabilities=capabilities,
         )  # fmt: skip
         self.monitors.append(monitor)
         stopping: set[asyncio.Task[None]] = set()

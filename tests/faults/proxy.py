@@ -8,6 +8,8 @@ in TCP, and only something between the client and the server can make them:
   open go silent both ways (packets dropped) without being closed;
 * ``refuse()``: the listening socket is closed (connection refused: the
   network is gone) and open connections go silent, as in ``hang()``;
+* ``cut()``: the path is cut: open connections are reset and every new one is
+  accepted (counted, with its time) and reset at once;
 * ``forward()``: everything flows again, on the same port;
 * ``cut_streams(count, frame)``: the next ``count`` event-stream connections are
   reset (TCP RST) in the middle of their ``frame``-th ``data:`` line.
@@ -22,9 +24,11 @@ import asyncio
 import contextlib
 import socket
 import struct
+import time
 from dataclasses import dataclass, field
 
 STREAM_PATH = b"/api/metricool/stream"
+ACCOUNT_PATH = b"/api/metricool/events"
 
 
 @dataclass
@@ -67,6 +71,19 @@ class Proxy:
         self.cuts: list[Cut] = []
         self.accepted = 0
         self.held = 0  # connections accepted and never answered
+        self._cutting = False
+        self.accept_times: list[float] = []  # time.monotonic() of each accepted connection
+        self.max_open = 0  # most connections open at once since reset_counts()
+        self.streams_opened = 0  # requests for a stream (per batch or account)
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._conns)
+
+    def reset_counts(self) -> None:
+        self.max_open = len(self._conns)
+        self.accept_times.clear()
+        self.streams_opened = 0
 
     @property
     def url(self) -> str:
@@ -81,8 +98,17 @@ class Proxy:
 
     # ------------------------------------------------------------ switches
 
+    def cut(self) -> None:
+        """The path is cut: open connections reset, new ones reset as they come."""
+        self._cutting = True
+        for conn in list(self._conns):
+            for writer in (conn.client, conn.upstream):
+                if writer is not None:
+                    _reset(writer)
+
     async def forward(self) -> None:
         """Everything flows again (listening again on the same port if refused)."""
+        self._cutting = False
         self._hanging = False
         self._flowing.set()
         if self._server is None:
@@ -122,8 +148,13 @@ class Proxy:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
+        self.accept_times.append(time.monotonic())
+        if self._cutting:
+            _reset(writer)
+            return
         conn = _Conn(writer)
         self._conns.add(conn)
+        self.max_open = max(self.max_open, len(self._conns))
         try:
             if self._hanging:
                 self.held += 1
@@ -138,7 +169,10 @@ class Proxy:
             first = await reader.read(65536)
             if not first:
                 return
-            is_stream = STREAM_PATH in first.split(b"\r\n", 1)[0]
+            request_line = first.split(b"\r\n", 1)[0]
+            is_stream = STREAM_PATH in request_line
+            if is_stream or ACCOUNT_PATH in request_line:
+                self.streams_opened += 1
             cut_at = 0
             if is_stream and self._cut_left > 0:
                 self._cut_left -= 1

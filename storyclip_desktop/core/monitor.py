@@ -107,7 +107,7 @@ class BatchMonitor:
         self._told_unreachable = False
         #: The account stream, where the server has one; else one follower per batch.
         self.account: AccountStream | None = None
-        if capabilities is not None and capabilities.account_stream:
+        if capabilities.account_stream:
             self.account = AccountStream(api, self, self.connectivity, self._policy)
         self._news_pending: set[str] = set()
         # The account stream's first connection: True once it discovered, False if it failed.

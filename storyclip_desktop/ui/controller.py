@@ -648,9 +648,9 @@ class DesktopUi(QObject):
     async def aclose(self) -> None:
         """Quitting: save the windows' geometry, close them, remove the tray icon and
         close the D-Bus connection (await it before the loop closes)."""
-        # Ends still being gathered are told now (a desktop notification outlives
-        # the app); the memory already counts them as announced.
-        self.notifier.flush_finished()
+        # Ends still being gathered or waiting for their route are told now (a desktop
+        # notification outlives the app); the memory already counts them as announced.
+        self.notifier.drain()
         self.window.set_quitting()
         for other in (
             self.question,

@@ -32,7 +32,7 @@ from keyring.backends import fail
 from storyclip_desktop.core.api import StoryClipApi
 from storyclip_desktop.core.auth import AuthClient, Session
 from storyclip_desktop.core.memory import MonitorMemory
-from storyclip_desktop.core.model import ServerCapabilities
+from storyclip_desktop.core.model import PART_ONE, ServerCapabilities
 from storyclip_desktop.core.monitor import BatchMonitor
 from storyclip_desktop.core.stream import FollowPolicy
 from storyclip_desktop.core.tokens import SessionManager
@@ -271,7 +271,7 @@ class Rig:
         discovery_interval: float = 0.5,
         memory: MonitorMemory | None = None,
         start: bool = True,
-        capabilities: ServerCapabilities | None = None,
+        capabilities: ServerCapabilities = PART_ONE,
     ) -> BatchMonitor:
         """A monitor wired as the app wires it: a signed-out session stops it."""
         user_id = client.sessions.user_id

@@ -240,3 +240,21 @@ def test_ends_still_gathered_are_told_when_the_app_quits(
     done = asyncio.ensure_future(ui.aclose())
     qtbot.waitUntil(done.done)  # type: ignore[attr-defined]
     assert [n["batch_ids"] for n in _notices(caplog)] == [["batch_1_aaa111"]]
+
+
+def test_notices_still_waiting_for_their_route_are_told_when_the_app_quits(
+    ui: DesktopUi, qtbot: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A notice on screen holds its route; an end announced behind it must not be
+    lost when the app quits before its turn (the memory counts it announced)."""
+    ui.notifier.set_pacing(0, {"banner": 60_000, "tray": 60_000, "dbus": 60_000})
+    ui.start()
+    caplog.set_level(logging.INFO, logger="storyclip")
+    ui.notifier.server_reachable(False)  # on screen, holding the route for a minute
+    _finish(ui, "batch_1_aaa111", 2, job_id="behind-it")
+    assert [n["kind"] for n in _notices(caplog)] == ["unreachable"]
+    assert ui.notifier.queued() == 1
+    done = asyncio.ensure_future(ui.aclose())
+    qtbot.waitUntil(done.done)  # type: ignore[attr-defined]
+    assert [n["batch_ids"] for n in _notices(caplog)][-1] == ["batch_1_aaa111"]
+    assert ui.notifier.queued() == 0

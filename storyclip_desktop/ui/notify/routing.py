@@ -158,6 +158,20 @@ class Notifier(QObject):
             self._hand(backend, note)
         return backend.route
 
+    def drain(self) -> None:
+        """Quitting: the ends still being gathered, and every notice still waiting for
+        its route, are handed over now (a desktop notification outlives the app; the
+        memory already counts these ends as announced, so none may stay behind)."""
+        self.flush_finished()
+        for timer in self._holds.values():
+            timer.stop()
+        for route in list(self._queues):
+            queue = self._queues[route]
+            while queue:
+                self._hand(choose_backend(self._tray, self._dbus, self._banner), queue.popleft())
+        for timer in self._holds.values():
+            timer.stop()
+
     def _holding(self, route: Route) -> bool:
         timer = self._holds.get(route)
         return timer is not None and timer.isActive()

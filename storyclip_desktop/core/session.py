@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from .api import ApiError, StoryClipApi
 from .auth import AuthClient, AuthError, Session
+from .controls import ControlOutcome, ControlSource, perform
 from .events import MonitorListener, SessionListener
 from .log import REDACTOR, get_logger, log_event
 from .memory import MonitorMemory, remembered_page
@@ -375,6 +376,15 @@ class DesktopSession:
             clips=clips,
         )
         return HistoryPage(tuple(found[:limit]), "history", len(found) > limit)
+
+    # ------------------------------------------------------------ acting on a batch
+
+    async def control(self, batch_id: str, action: str, source: ControlSource) -> ControlOutcome:
+        """Pause, resume, cancel or retry the failed clips of a batch (issue 16; see
+        :mod:`.controls`): ``unsupported`` without a request where the server did not
+        advertise the action (the deployed backend)."""
+        caps = self.capabilities or PART_ONE
+        return await perform(self.api, self.monitor, caps, batch_id, action, source)
 
     async def batch(self, batch_id: str) -> Batch:
         """One batch with its clips (the history view shows them on demand)."""

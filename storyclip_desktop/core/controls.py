@@ -13,13 +13,16 @@ Qt-free, like the rest of the core.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from .api import CONTROL_ACTIONS, ApiError, ControlAction, StoryClipApi
 from .auth import AuthError
 from .log import get_logger, log_event
 from .model import Batch, BatchStatus, ServerCapabilities
+from .names import batch_name
 
 __all__ = [
     "ControlMonitor",
@@ -27,11 +30,13 @@ __all__ = [
     "ControlResultKind",
     "ControlSource",
     "applicable",
+    "listing",
     "perform",
     "refusal",
 ]
 
 _log = get_logger("controls")
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 ControlResultKind = Literal["ok", "refused", "unsupported", "failed"]
 ControlSource = Literal["dialog", "notification", "cli"]
@@ -200,3 +205,20 @@ async def _perform(
             after,
         )
     return ControlOutcome(batch_id, action, "ok", batch=after)
+
+
+def listing(batches: Iterable[Batch]) -> list[str]:
+    """The command line's ``--list``: running batches first (oldest first), then the
+    finished ones, one per line as ``ID<tab>NAME<tab>STATUS<tab>PUBLISHED/FAILED/TOTAL``."""
+    ordered = sorted(batches, key=lambda b: (b.is_final, b.created_at or _EPOCH, b.batch_id))
+    return [
+        "\t".join(
+            (
+                b.batch_id,
+                " ".join(batch_name(b).plain().split()),  # no tab or newline of the server's
+                b.status_raw,
+                f"{b.published}/{b.failed}/{b.total}",
+            )
+        )
+        for b in ordered
+    ]

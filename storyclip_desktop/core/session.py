@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from .api import ApiError, StoryClipApi
 from .auth import AuthClient, AuthError, Session
-from .controls import ControlOutcome, ControlSource, perform
+from .controls import ControlOutcome, ControlSource, listing, perform
 from .events import MonitorListener, SessionListener
 from .log import REDACTOR, get_logger, log_event
 from .memory import MonitorMemory, remembered_page
@@ -385,6 +385,12 @@ class DesktopSession:
         advertise the action (the deployed backend)."""
         caps = self.capabilities or PART_ONE
         return await perform(self.api, self.monitor, caps, batch_id, action, source)
+
+    def listing(self) -> list[str]:
+        """The batches followed now, for the command line's ``--list`` (see
+        :func:`.controls.listing`)."""
+        monitor = self.monitor
+        return listing(monitor.batches.values()) if monitor is not None else []
 
     async def batch(self, batch_id: str) -> Batch:
         """One batch with its clips (the history view shows them on demand)."""

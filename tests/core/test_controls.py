@@ -60,8 +60,7 @@ def finished_logged(caplog: pytest.LogCaptureFixture, batch_id: str) -> list[dic
     return [
         r.fields  # type: ignore[attr-defined]
         for r in caplog.records
-        if getattr(r, "event", None) == "batch_finished"
-        and r.fields["batch_id"] == batch_id  # type: ignore[attr-defined]
+        if getattr(r, "event", None) == "batch_finished" and r.fields["batch_id"] == batch_id  # type: ignore[attr-defined]
     ]
 
 
@@ -223,5 +222,6 @@ async def test_a_success_that_changed_nothing_is_said(
     outcome = await session.control(batch_id, "pause", "dialog")
     assert (outcome.result, outcome.reason) == ("failed", "unchanged")
     last = seen.last(batch_id)
-    assert last is not None and last.status is BatchStatus.PROCESSING
+    assert last is not None
+    assert last.status is BatchStatus.PROCESSING
     assert controls_logged(caplog)[-1]["result"] == "failed"

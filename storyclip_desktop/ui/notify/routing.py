@@ -225,7 +225,10 @@ class Notifier(QObject):
         if not self._preferences.wants(kind):
             log_event(_log, "notification_muted", kind=kind, batch_id=batch.batch_id)
             return
-        self._ending = [b for b in self._ending if b.batch_id != batch.batch_id]
+        if any(b.batch_id == batch.batch_id for b in self._ending):
+            # An earlier run of this batch (retried, resumed) is still being
+            # gathered: each run's end is told in its own notice (issue 16).
+            self.flush_finished()
         self._ending.append(batch)
         if self.group_ms <= 0:
             self.flush_finished()

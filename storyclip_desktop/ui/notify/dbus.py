@@ -68,7 +68,8 @@ class DesktopNotifications(QObject):
 
     A notice about one batch replaces the earlier notice of ours about that batch
     still open (``replaces_id``) instead of stacking under it; it carries the actions
-    "Open" and, when clips failed, "Show failed clips".
+    "Open" and, when clips failed, "Show failed clips" and (where the server can)
+    "Retry failed".
 
     Signals:
         shown(Notification, str): the daemon took the notice; ``"dbus"``.
@@ -76,12 +77,14 @@ class DesktopNotifications(QObject):
             timeout); why, for the log.
         activated(object): a notification of ours was clicked; its batch id or None.
         failedClipsRequested(str): "Show failed clips" was chosen on a batch's notice.
+        retryRequested(str): "Retry failed" was chosen on a batch's notice.
     """
 
     shown = Signal(object, str)
     failed = Signal(object, str)
     activated = Signal(object)
     failedClipsRequested = Signal(str)
+    retryRequested = Signal(str)
 
     route: Route = "dbus"
 
@@ -132,8 +135,9 @@ class DesktopNotifications(QObject):
     async def _show(self, note: Notification) -> None:
         label = QCoreApplication.translate("Notifier", "Open")
         failed_label = QCoreApplication.translate("Notifier", "Show failed clips")
+        retry_label = QCoreApplication.translate("Notifier", "Retry failed")
         try:
-            await self.send(note, label, failed_label)
+            await self.send(note, label, failed_label, retry_label)
         except DBusUnavailable as exc:
             self.failed.emit(note, str(exc))
             return
@@ -144,10 +148,11 @@ class DesktopNotifications(QObject):
         note: Notification,
         action_label: str = "Open",
         failed_label: str = "Show failed clips",
+        retry_label: str = "Retry failed",
     ) -> int:
         """Send one notification; its id. Raises :class:`DBusUnavailable` on any failure."""
         reused = self._router is not None
-        labels = (action_label, failed_label)
+        labels = (action_label, failed_label, retry_label)
         try:
             try:
                 notification_id = await self._notify(note, *labels)
@@ -178,7 +183,9 @@ class DesktopNotifications(QObject):
             if known == notification_id:
                 del self._by_batch[batch_id]
 
-    async def _notify(self, note: Notification, action_label: str, failed_label: str) -> int:
+    async def _notify(
+        self, note: Notification, action_label: str, failed_label: str, retry_label: str
+    ) -> int:
         router = await asyncio.wait_for(self._connect(), self.timeout)
         body = note.body
         if "body-markup" in self._capabilities:
@@ -189,6 +196,8 @@ class DesktopNotifications(QObject):
             actions = ["default", action_label]
             if note.failed_clips > 0 and note.batch_id is not None and len(note.covers) == 1:
                 actions += ["failed", failed_label]
+                if note.can_retry:
+                    actions += ["retry", retry_label]
         # The same batch's earlier notice still open is replaced, not stacked under.
         replaces = self._by_batch.get(note.covers[0], 0) if len(note.covers) == 1 else 0
         hints: dict[str, tuple[str, int | str]] = {
@@ -256,6 +265,8 @@ class DesktopNotifications(QObject):
                         self.activated.emit(batch_id)
                     elif action == "failed" and batch_id is not None:
                         self.failedClipsRequested.emit(batch_id)
+                    elif action == "retry" and batch_id is not None:
+                        self.retryRequested.emit(batch_id)
                 elif member == "NotificationClosed":
                     self._ids.pop(message.body[0], None)
                     self._forget(message.body[0])

@@ -20,6 +20,8 @@ from collections import OrderedDict
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
+from storyclip_desktop.core.log import get_logger, log_event
+
 try:  # jeepney ships with keyring on Linux; elsewhere there is no D-Bus route.
     import jeepney  # type: ignore[import-untyped]
     from jeepney.io import RouterClosed  # type: ignore[import-untyped]
@@ -35,6 +37,7 @@ from .backend import Notification, Route
 __all__ = ["DBusUnavailable", "DesktopNotifications", "desktop_entry"]
 
 # How a kept connection that ended shows: jeepney's router stopped, or the socket.
+_log = get_logger("ui.notifier")
 _CONNECTION_LOST = (RouterClosed, EOFError, ConnectionError)
 _BUS_NAME = "org.freedesktop.Notifications"
 _PATH = "/org/freedesktop/Notifications"
@@ -113,6 +116,7 @@ class DesktopNotifications(QObject):
         self._capabilities: frozenset[str] = frozenset()
         self._resting_until = 0.0
         self._ids: OrderedDict[int, str | None] = OrderedDict()
+        self._offered: OrderedDict[int, tuple[str, ...]] = OrderedDict()
         # The open notice of ours about each batch (one batch per notice), to replace.
         self._by_batch: dict[str, int] = {}
 
@@ -137,10 +141,18 @@ class DesktopNotifications(QObject):
         failed_label = QCoreApplication.translate("Notifier", "Show failed clips")
         retry_label = QCoreApplication.translate("Notifier", "Retry failed")
         try:
-            await self.send(note, label, failed_label, retry_label)
+            notification_id = await self.send(note, label, failed_label, retry_label)
         except DBusUnavailable as exc:
             self.failed.emit(note, str(exc))
             return
+        # The daemon's id and the actions offered: what an ActionInvoked will name.
+        log_event(
+            _log,
+            "dbus_notice",
+            notification_id=notification_id,
+            batch_ids=list(note.covers),
+            actions=list(self._offered.get(notification_id, ())),
+        )
         self.shown.emit(note, self.route)
 
     async def send(
@@ -215,7 +227,11 @@ class DesktopNotifications(QObject):
         reply = await asyncio.wait_for(router.send_and_get_reply(message), self.timeout)
         if reply.header.message_type is not jeepney.MessageType.method_return:
             raise DBusUnavailable(f"Notify failed: {str(reply.body[:1])[:120]}")
-        return int(reply.body[0])
+        notification_id = int(reply.body[0])
+        self._offered[notification_id] = tuple(actions[0::2])
+        while len(self._offered) > 64:
+            self._offered.popitem(last=False)
+        return notification_id
 
     def _rest(self) -> None:
         self._resting_until = time.monotonic() + self.rest
@@ -265,7 +281,11 @@ class DesktopNotifications(QObject):
                         self.activated.emit(batch_id)
                     elif action == "failed" and batch_id is not None:
                         self.failedClipsRequested.emit(batch_id)
-                    elif action == "retry" and batch_id is not None:
+                    elif (
+                        action == "retry"
+                        and batch_id is not None
+                        and "retry" in self._offered.get(notification_id, ())  # offered only
+                    ):
                         self.retryRequested.emit(batch_id)
                 elif member == "NotificationClosed":
                     self._ids.pop(message.body[0], None)

@@ -52,7 +52,7 @@ class BatchActions(QObject):
         self.capabilities = capabilities
         self._batch: Batch | None = None
         self._pending: set[str] = set()
-        #: The open "Cancel publishing?" question, while it is open.
+        # The open "Cancel publishing?" question, while it is open.
         self.confirm_box: QMessageBox | None = None
         texts = {
             "pause": (self.tr("Pa&use"), QKeySequence(self.tr("Ctrl+P"))),
@@ -202,10 +202,10 @@ class BatchActions(QObject):
 
 def outcome_text(outcome: ControlOutcome) -> str:
     """What the user reads when an action did not do what was asked ("" when it did)."""
-    return "" if outcome.ok else _Texts().outcome(outcome)
+    return "" if outcome.ok else ControlTexts().outcome(outcome)
 
 
-class _Texts(QObject):
+class ControlTexts(QObject):
     """Translation context for :func:`outcome_text`.
 
     Signals:

@@ -109,7 +109,7 @@ class Notifier(QObject):
         self._preferences: NoticePreferences = _Everything()
         self._outage_announced = False
         self._ending: list[Batch] = []
-        #: Whether the server can retry failed clips (the notice then offers it).
+        # Whether the server can retry failed clips (the notice then offers it).
         self.can_retry: Callable[[], bool] = lambda: False
         self._group_timer = QTimer(self)
         self._group_timer.setSingleShot(True)

@@ -225,3 +225,29 @@ async def test_a_success_that_changed_nothing_is_said(
     assert last is not None
     assert last.status is BatchStatus.PROCESSING
     assert controls_logged(caplog)[-1]["result"] == "failed"
+
+
+async def test_a_retry_done_elsewhere_is_followed_as_a_new_run(
+    backend_factory: object,
+    tmp_path: Path,
+    closing: list[DesktopSession],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The web app retried the failed clips: the server gives the batch a later
+    ``startedAt``, which the monitor takes as a new run (not a stale read), follows,
+    and whose end it announces once."""
+    caplog.set_level(logging.INFO, logger="storyclip")
+    backend: Backend = backend_factory(clip_seconds=0.4)  # type: ignore[operator]
+    batch_id = backend.create_batch(4, fail_once=[2])
+    session, seen = await started(backend, tmp_path, closing)
+    await until(lambda: seen.ended, timeout=30, what="the first end")
+    started_first = backend.batch_row(batch_id)["started_at"]  # type: ignore[index]
+    # The run took over a second (4 clips of 0.4 s): the new start is a later second.
+    response = backend.control(batch_id, "retry-failed")
+    assert response.status_code == 200, response.text
+    assert backend.batch_row(batch_id)["started_at"] != started_first  # type: ignore[index]
+    await until(lambda: len(seen.ended) == 2, timeout=30, what="the second end")
+    assert (seen.ended[1].published, seen.ended[1].failed) == (4, 0)
+    runs = [f["run"] for f in finished_logged(caplog, batch_id)]
+    assert runs == [1, 2]
+    assert not controls_logged(caplog)  # nothing was asked from this app

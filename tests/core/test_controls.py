@@ -239,7 +239,7 @@ async def test_a_retry_done_elsewhere_is_followed_as_a_new_run(
     caplog.set_level(logging.INFO, logger="storyclip")
     backend: Backend = backend_factory(clip_seconds=0.4)  # type: ignore[operator]
     batch_id = backend.create_batch(4, fail_once=[2])
-    session, seen = await started(backend, tmp_path, closing)
+    _session, seen = await started(backend, tmp_path, closing)
     await until(lambda: seen.ended, timeout=30, what="the first end")
     started_first = backend.batch_row(batch_id)["started_at"]  # type: ignore[index]
     # The run took over a second (4 clips of 0.4 s): the new start is a later second.

@@ -238,16 +238,17 @@ async def test_a_retry_done_elsewhere_is_followed_as_a_new_run(
     and whose end it announces once."""
     caplog.set_level(logging.INFO, logger="storyclip")
     backend: Backend = backend_factory(clip_seconds=0.4)  # type: ignore[operator]
-    batch_id = backend.create_batch(4, fail_once=[2])
+    # Four clips to retry: the new run lasts longer than a discovery interval (0.5 s).
+    batch_id = backend.create_batch(6, fail_once=[2, 3, 4, 5])
     _session, seen = await started(backend, tmp_path, closing)
     await until(lambda: seen.ended, timeout=30, what="the first end")
     started_first = backend.batch_row(batch_id)["started_at"]  # type: ignore[index]
-    # The run took over a second (4 clips of 0.4 s): the new start is a later second.
+    # The run took over a second (6 clips of 0.4 s): the new start is a later second.
     response = backend.control(batch_id, "retry-failed")
     assert response.status_code == 200, response.text
     assert backend.batch_row(batch_id)["started_at"] != started_first  # type: ignore[index]
     await until(lambda: len(seen.ended) == 2, timeout=30, what="the second end")
-    assert (seen.ended[1].published, seen.ended[1].failed) == (4, 0)
+    assert (seen.ended[1].published, seen.ended[1].failed) == (6, 0)
     runs = [f["run"] for f in finished_logged(caplog, batch_id)]
     assert runs == [1, 2]
     assert not controls_logged(caplog)  # nothing was asked from this app

@@ -67,7 +67,8 @@ class ControlOutcome:
     """How an action ended. ``message``: for the user, in English (the ui words its
     own text from ``result`` and ``reason``); ``reason`` a stable key:
     ``not_supported``, ``not_applicable``, ``unknown_batch``, ``server_refused``,
-    ``unchanged``, ``error``, ``not_signed_in`` or ``""`` when ok. ``batch``: the
+    ``unchanged``, ``error``, ``not_signed_in``, ``capabilities_unknown`` or ``""``
+    when ok. ``batch``: the
     batch as re-read after the action, when it was."""
 
     batch_id: str
@@ -121,12 +122,14 @@ def _changed(before: Batch, after: Batch, action: str) -> bool:
 async def perform(
     api: StoryClipApi | None,
     monitor: ControlMonitor | None,
-    capabilities: ServerCapabilities,
+    capabilities: ServerCapabilities | None,
     batch_id: str,
     action: str,
     source: ControlSource,
 ) -> ControlOutcome:
-    """Do ``action`` on ``batch_id`` (see the module docstring); never raises."""
+    """Do ``action`` on ``batch_id`` (see the module docstring); never raises.
+    ``capabilities`` None: the server could not be asked yet what it supports (the
+    action fails, nothing is claimed either way)."""
     outcome = await _perform(api, monitor, capabilities, batch_id, action)
     fields: dict[str, object] = {
         "batch_id": batch_id,
@@ -144,7 +147,7 @@ async def perform(
 async def _perform(
     api: StoryClipApi | None,
     monitor: ControlMonitor | None,
-    capabilities: ServerCapabilities,
+    capabilities: ServerCapabilities | None,
     batch_id: str,
     action: str,
 ) -> ControlOutcome:
@@ -153,6 +156,12 @@ async def _perform(
 
     if action not in CONTROL_ACTIONS:
         return out("refused", "not_applicable", f"unknown action {action}")
+    if capabilities is None:
+        return out(
+            "failed",
+            "not_signed_in" if api is None else "capabilities_unknown",
+            "not signed in" if api is None else "the server has not said yet what it supports",
+        )
     if action not in capabilities.controls:
         return out(
             "unsupported",

@@ -382,9 +382,9 @@ class DesktopSession:
     async def control(self, batch_id: str, action: str, source: ControlSource) -> ControlOutcome:
         """Pause, resume, cancel or retry the failed clips of a batch (issue 16; see
         :mod:`.controls`): ``unsupported`` without a request where the server did not
-        advertise the action (the deployed backend)."""
-        caps = self.capabilities or PART_ONE
-        return await perform(self.api, self.monitor, caps, batch_id, action, source)
+        advertise the action (the deployed backend), ``failed`` while it is not known
+        yet (the capabilities call failed: asked again at the next sign-in)."""
+        return await perform(self.api, self.monitor, self.capabilities, batch_id, action, source)
 
     def listing(self) -> list[str]:
         """The batches followed now, for the command line's ``--list`` (see

@@ -116,7 +116,9 @@ class BatchActions(QObject):
     def _why_not(
         self, name: str, batch: Batch | None, caps: ServerCapabilities | None
     ) -> str | None:
-        if caps is None or name not in caps.controls:
+        if caps is None:
+            return self.tr("Not known yet whether this server can act on batches.")
+        if name not in caps.controls:
             return self.tr(
                 "This server cannot pause, resume, cancel or retry batches: the StoryClip "
                 "backend it runs answers such requests without doing them."

@@ -225,6 +225,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
         <translation>Ctrl+R</translation>
     </message>
     <message>
+        <source>Not known yet whether this server can act on batches.</source>
+        <translation>Not known yet whether this server can act on batches.</translation>
+    </message>
+    <message>
         <source>This server cannot pause, resume, cancel or retry batches: the StoryClip backend it runs answers such requests without doing them.</source>
         <translation>This server cannot pause, resume, cancel or retry batches: the StoryClip backend it runs answers such requests without doing them.</translation>
     </message>

@@ -225,6 +225,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
         <translation>Ctrl+R</translation>
     </message>
     <message>
+        <source>Not known yet whether this server can act on batches.</source>
+        <translation>Aún no se sabe si este servidor puede actuar sobre los lotes.</translation>
+    </message>
+    <message>
         <source>This server cannot pause, resume, cancel or retry batches: the StoryClip backend it runs answers such requests without doing them.</source>
         <translation>Este servidor no puede pausar, reanudar, cancelar ni reintentar lotes: el backend de StoryClip que usa responde a esas peticiones sin hacerlas.</translation>
     </message>

@@ -201,7 +201,12 @@ class RunningApp:
         action: str,
         answer: Callable[[dict[str, Any]], None],
     ) -> None:
-        outcome = await session.control(batch_id[:200], action, "cli")
+        try:
+            outcome = await session.control(batch_id[:200], action, "cli")
+        except Exception as exc:  # the command line must get an answer whatever broke
+            log_event(_log, "error", logging.ERROR, where="control", message=repr(exc)[:300])
+            answer({"result": "failed", "reason": "error", "message": "the app failed"})
+            return
         answer({"result": outcome.result, "reason": outcome.reason, "message": outcome.message})
 
     def activate(self) -> None:

@@ -156,6 +156,8 @@ async def _perform(
 
     if action not in CONTROL_ACTIONS:
         return out("refused", "not_applicable", f"unknown action {action}")
+    if not batch_id.strip():
+        return out("refused", "unknown_batch", "no batch id")
     if capabilities is None:
         return out(
             "failed",

@@ -44,7 +44,8 @@ def test_each_action_from_the_command_line_in_default_mode(
     backend_factory: Callable[..., Backend], tmp_path: Path
 ) -> None:
     backend = backend_factory(clip_seconds=0.5)
-    running = backend.create_batch(4, titles=["Launch teaser"], fail=[3])
+    # 8 clips of 0.5 s: still publishing when the app and two command lines have started.
+    running = backend.create_batch(8, titles=["Launch teaser"], fail=[3])
     app = AppProcess(tmp_path / "home", backend=backend, args=["--discovery-interval", "0.5"])
     app.start()
     try:
@@ -53,8 +54,8 @@ def test_each_action_from_the_command_line_in_default_mode(
         assert listed.returncode == 0, listed
         line = next(x for x in listed.stdout.splitlines() if x.startswith(running))
         batch_id, name, status, counts = line.split("\t")
-        assert (batch_id, name, status) == (running, "Launch teaser (+3)", "processing")
-        assert counts.endswith("/4")
+        assert (batch_id, name, status) == (running, "Launch teaser (+7)", "processing")
+        assert counts.endswith("/8")
 
         paused = cli(app, "pause", running)
         assert (paused.returncode, paused.stdout.strip()) == (0, "ok"), paused
@@ -65,7 +66,7 @@ def test_each_action_from_the_command_line_in_default_mode(
 
         assert cli(app, "resume", running).returncode == 0
         first = app.wait_event("batch_finished", batch_id=running)[0]
-        assert (first["published"], first["failed"], first["total"]) == (3, 1, 4)
+        assert (first["published"], first["failed"], first["total"]) == (7, 1, 8)
 
         cancelled = cli(app, "cancel", running)  # finished: nothing to cancel
         assert cancelled.returncode == 3, cancelled
@@ -88,8 +89,8 @@ def test_each_action_from_the_command_line_in_default_mode(
     finished = app.events("batch_finished", batch_id=running)
     # The retried clip fails again (forced): the second run's exact counts.
     assert [(f["published"], f["failed"], f.get("run")) for f in finished] == [
-        (3, 1, 1),
-        (3, 1, 2),
+        (7, 1, 1),
+        (7, 1, 2),
     ]
     assert len([e for e in app.events("notification") if ends(running)(e)]) == 2
     assert len([e for e in app.events("notification") if ends(other)(e)]) == 1

@@ -83,7 +83,7 @@ async def test_pause_is_shown_at_once_and_resume_ends_exactly_once(
 ) -> None:
     caplog.set_level(logging.INFO, logger="storyclip")
     backend: Backend = backend_factory(clip_seconds=0.4)  # type: ignore[operator]
-    batch_id = backend.create_batch(4, fail=[2])
+    batch_id = backend.create_batch(8, fail=[2])  # 3 s of work: still running when paused
     session, seen = await started(backend, tmp_path, closing)
     await until(lambda: session.monitor and batch_id in session.monitor.batches)
 
@@ -103,8 +103,8 @@ async def test_pause_is_shown_at_once_and_resume_ends_exactly_once(
     await until(lambda: seen.ended, timeout=30, what="the end")
     row = backend.batch_row(batch_id)
     assert row is not None
-    assert [(b.published, b.failed, b.total) for b in seen.ended] == [(3, 1, 4)]
-    assert (row["published"], row["failed"]) == (3, 1)
+    assert [(b.published, b.failed, b.total) for b in seen.ended] == [(7, 1, 8)]
+    assert (row["published"], row["failed"]) == (7, 1)
     assert [(c["action"], c["result"], c["source"]) for c in controls_logged(caplog)] == [
         ("pause", "ok", "dialog"),
         ("pause", "refused", "cli"),

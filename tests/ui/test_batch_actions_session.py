@@ -115,7 +115,7 @@ def test_pause_shows_at_once_resume_by_key_ends_with_one_notice(
     running: object, qtbot: QtBot
 ) -> None:
     backend, app = running(clip_seconds=0.4)  # type: ignore[operator]
-    batch_id = backend.create_batch(4, fail=[2])
+    batch_id = backend.create_batch(8, fail=[2])  # 3 s of work: still running when paused
     dialog = app.dialog_on(qtbot, batch_id)
     pause = dialog.control_buttons["pause"]
     qtbot.waitUntil(pause.isEnabled, timeout=10_000)
@@ -139,9 +139,9 @@ def test_pause_shows_at_once_resume_by_key_ends_with_one_notice(
     assert batch is not None
     assert (batch.status, batch.published, batch.failed, batch.total) == (
         BatchStatus.COMPLETED,
-        3,
+        7,
         1,
-        4,
+        8,
     )
     assert app.ends(batch_id) == ["completed"]
     assert not dialog.control_message.isVisible()

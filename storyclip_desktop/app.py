@@ -44,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Follow your StoryClip publish batches from the system tray.",
         epilog=(
             f"Environment: {ENV_API_KEY} (the StoryClip API key), {ENV_EMAIL} and "
-            f"{ENV_PASSWORD} (sign in without the form, for scripted use)."
+            f"{ENV_PASSWORD} (sign in without the form, for scripted use). "
+            "To act on a batch in the running app: storyclip-desktop "
+            "pause|resume|cancel|retry-failed BATCH_ID; to list its batches: "
+            "storyclip-desktop --list."
         ),
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
@@ -82,6 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from storyclip_desktop.demo.__main__ import main as demo_main
 
         return demo_main(argv[1:])
+    from storyclip_desktop.remote import is_remote
+
+    if is_remote(argv):
+        # pause|resume|cancel|retry-failed BATCH_ID, --list: for the running instance.
+        from storyclip_desktop.remote import main as remote_main
+
+        return remote_main(argv)
     args = build_parser().parse_args(argv)
     setup_logging(args.log_file, rotating=log_dir() / LOG_FILE)
     return run_app(args)

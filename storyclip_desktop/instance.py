@@ -10,15 +10,25 @@ primary starts listening (:meth:`SingleInstance.listen`) once its first window
 is shown, so QtNetwork is not loaded before that window. A second launch in
 between waits for the socket (:meth:`SingleInstance.notify_primary` retries).
 
+The same socket carries the command line's requests to the running instance
+(issue 16, :mod:`storyclip_desktop.remote`): one JSON object per line each way,
+``{"op": "control", "action": ..., "batch_id": ...}`` or ``{"op": "list"}``,
+answered by one JSON object (:meth:`SingleInstance.ask`). The plain line
+``activate`` stays what a second launch sends.
+
 Signals (SingleInstance):
     activationRequested(): another launch asked this instance to show itself.
+    requestReceived(dict, object): a command-line request and the function to call,
+        once, with its answer (a dict; from any later turn of the event loop).
 """
 
 from __future__ import annotations
 
 import getpass
+import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCryptographicHash,
@@ -37,6 +47,10 @@ if TYPE_CHECKING:
 __all__ = ["SingleInstance"]
 
 _MESSAGE = b"activate\n"
+#: A request's line may not be longer (the socket is the user's own, still: bounded).
+_MAX_LINE = 4096
+
+Answer = Callable[[dict[str, Any]], None]
 
 
 def _server_name(key: str) -> str:
@@ -52,6 +66,7 @@ class SingleInstance(QObject):
     """Primary/secondary decision plus the activation channel."""
 
     activationRequested = Signal()
+    requestReceived = Signal(dict, object)
 
     def __init__(self, app_id: str = "storyclip-desktop", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +128,47 @@ class SingleInstance(QObject):
             QThread.msleep(50)  # a refused connect returns at once: pace the retries
         return False
 
+    def ask(self, request: dict[str, Any], timeout_ms: int = 60_000) -> dict[str, Any] | None:
+        """Send ``request`` to the running instance and wait for its answer (the command
+        line, before any event loop runs). None: no instance runs. Raises
+        ``TimeoutError`` when one runs and does not answer in time."""
+        from PySide6.QtNetwork import QLocalSocket
+
+        socket = QLocalSocket()
+        timer = QElapsedTimer()
+        timer.start()
+        while True:
+            socket.connectToServer(self._name)
+            if socket.waitForConnected(250):
+                break
+            if timer.elapsed() > 5000 or self._nobody_holds_the_lock():
+                return None
+            QThread.msleep(50)  # starting: it holds the lock before it listens
+        socket.write(json.dumps(request).encode() + b"\n")
+        socket.flush()
+        data = b""
+        while b"\n" not in data:
+            if timer.elapsed() > timeout_ms:
+                raise TimeoutError("the running instance did not answer")
+            if not socket.waitForReadyRead(250):
+                if socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
+                    data += bytes(socket.readAll().data())
+                    break
+                continue
+            data += bytes(socket.readAll().data())
+        socket.disconnectFromServer()
+        line = data.split(b"\n", 1)[0]
+        if not line:
+            raise TimeoutError("the running instance closed without answering")
+        answer = json.loads(line)
+        return answer if isinstance(answer, dict) else {"result": "failed"}
+
+    def _nobody_holds_the_lock(self) -> bool:
+        if self._lock.tryLock(0):
+            self._lock.unlock()
+            return True
+        return False
+
     def release(self) -> None:
         if self._server is not None:
             self._server.close()
@@ -126,6 +182,38 @@ class SingleInstance(QObject):
             socket.disconnected.connect(socket.deleteLater)
 
     def _on_ready(self, socket: QLocalSocket) -> None:
-        data = bytes(socket.readAll().data())
-        if _MESSAGE.strip() in data:
+        buffered = bytes(socket.property("pending") or b"") + bytes(socket.readAll().data())
+        while b"\n" in buffered:
+            line, buffered = buffered.split(b"\n", 1)
+            self._on_line(socket, line.strip())
+        if len(buffered) > _MAX_LINE:
+            socket.abort()
+            return
+        socket.setProperty("pending", buffered)
+
+    def _on_line(self, socket: QLocalSocket, line: bytes) -> None:
+        if line == _MESSAGE.strip():
             self.activationRequested.emit()
+            return
+        try:
+            request = json.loads(line)
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            _answer(socket, {"result": "failed", "message": "not a request"})
+            return
+        self.requestReceived.emit(request, lambda answer: _answer(socket, answer))
+
+
+def _answer(socket: QLocalSocket, answer: dict[str, Any]) -> None:
+    """Write the answer line and close; a client that already left is no error."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    try:
+        if socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
+            return
+        socket.write(json.dumps(answer).encode() + b"\n")
+        socket.flush()
+        socket.disconnectFromServer()
+    except RuntimeError:  # the C++ socket is gone (deleteLater after disconnect)
+        return

@@ -17,7 +17,7 @@ import logging
 import os
 import signal
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -104,6 +104,7 @@ class RunningApp:
         self.bridge: MonitorBridge | None = None
         self.session: DesktopSession | None = None
         self.network: NetworkWatch | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
@@ -176,6 +177,43 @@ class RunningApp:
         log_event(_log, "quit_signal", signal=signal.Signals(signum).name)
         self.quit_event.set()
 
+    def remote_request(
+        self, request: dict[str, Any], answer: Callable[[dict[str, Any]], None]
+    ) -> None:
+        """A command-line request over the single-instance socket (issue 16): ``list``
+        answers at once; ``control`` acts through the session, source ``cli``."""
+        session = self.session
+        op = request.get("op")
+        if session is None:
+            answer({"result": "failed", "message": "the app is starting"})
+        elif op == "list":
+            answer({"result": "ok", "lines": session.listing()})
+        elif op == "control":
+            task = asyncio.ensure_future(
+                self._control(
+                    session, str(request.get("batch_id", "")), str(request.get("action")), answer
+                )
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            answer({"result": "failed", "message": f"unknown request {str(op)[:40]}"})
+
+    @staticmethod
+    async def _control(
+        session: DesktopSession,
+        batch_id: str,
+        action: str,
+        answer: Callable[[dict[str, Any]], None],
+    ) -> None:
+        try:
+            outcome = await session.control(batch_id[:200], action, "cli")
+        except Exception as exc:  # the command line must get an answer whatever broke
+            log_event(_log, "error", logging.ERROR, where="control", message=repr(exc)[:300])
+            answer({"result": "failed", "reason": "error", "message": "the app failed"})
+            return
+        answer({"result": outcome.result, "reason": outcome.reason, "message": outcome.message})
+
     def activate(self) -> None:
         """A second launch asked this instance to show itself."""
         log_event(_log, "activated", reason="second_instance")
@@ -219,6 +257,7 @@ def run_loop(
     """The qasync loop (ui/eventloop.py) running the app until quit."""
     app = RunningApp(args, window)
     instance.activationRequested.connect(app.activate)
+    instance.requestReceived.connect(app.remote_request)
     # qasync's loop with socket readers that are cheap to pause (ui/eventloop.py).
     with asyncio.Runner(loop_factory=lambda: QtEventLoop(qt_app)) as runner:
         return runner.run(app.run())

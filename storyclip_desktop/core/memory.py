@@ -65,6 +65,9 @@ class RememberedBatch:
     seen_at: float
     #: How many times in a row the server answered that it does not know this batch.
     misses: int = 0
+    #: Which run of the batch this is: a finished batch that starts again (retry
+    #: failed, resume) is a new run whose end is announced once more (issue 16).
+    run: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,11 @@ class MonitorMemory:
             announced=(old.announced if old else False) if announced is None else announced,
             seen_at=old.seen_at if old else time.time(),
         )
+        if old is not None and old.final and not batch.is_final:
+            # A finished batch runs again: its next end is a new one, not yet told.
+            entry = replace(entry, announced=bool(announced), run=old.run + 1)
+        elif old is not None:
+            entry = replace(entry, run=old.run)
         if old == entry:
             return False
         known[batch.batch_id] = entry
@@ -281,6 +289,8 @@ def _to_json(batch: RememberedBatch) -> dict[str, Any]:
     }
     if batch.misses:  # rare: only ids the server did not know
         out["misses"] = batch.misses
+    if batch.run > 1:  # rare: only batches retried or resumed after their end
+        out["run"] = batch.run
     return out
 
 
@@ -304,4 +314,5 @@ def _from_json(batch_id: object, item: Mapping[str, Any]) -> RememberedBatch:
         announced=bool(item.get("announced", False)),
         seen_at=float(item.get("seen_at", 0.0)),
         misses=int(item.get("misses", 0)),
+        run=max(1, int(item.get("run", 1))),  # files from before issue 16 have none
     )

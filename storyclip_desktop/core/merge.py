@@ -67,6 +67,7 @@ __all__ = [
     "ToldClips",
     "apply_event",
     "apply_summary",
+    "is_new_run",
     "merge_clip_status",
 ]
 
@@ -211,6 +212,18 @@ def _told(current: Clip, event: ProgressEvent) -> Clip:
 
 
 # ---------------------------------------------------------------- summaries
+
+
+def is_new_run(current: Batch, summary: Batch) -> bool:
+    """Whether ``summary`` shows a finished batch started again (retry failed, resume)
+    rather than a stale read: the server gave it a later ``startedAt`` (issue 16)."""
+    return (
+        current.is_final
+        and not summary.is_final
+        and current.started_at is not None
+        and summary.started_at is not None
+        and summary.started_at > current.started_at
+    )
 
 
 def apply_summary(current: Batch | None, summary: Batch, seen: Seen = NOTHING_SEEN) -> MergeResult:

@@ -29,7 +29,7 @@ from .connectivity import PROBE_MAX_DELAY, Connectivity
 from .events import MonitorListener
 from .log import get_logger, log_event
 from .memory import MonitorMemory
-from .merge import NOTHING_SEEN, MergeResult, Seen, apply_event, apply_summary
+from .merge import NOTHING_SEEN, MergeResult, Seen, apply_event, apply_summary, is_new_run
 from .model import PART_ONE, Batch, ServerCapabilities, StreamEvent, StreamState, UnknownEvent
 from .stream import BatchFollower, FollowPolicy, failure_fields
 
@@ -137,6 +137,57 @@ class BatchMonitor:
     def follower(self, batch_id: str) -> BatchFollower | None:
         tracked = self._tracked.get(batch_id)
         return tracked.follower if tracked else None
+
+    def tracked(self, batch_id: str) -> Batch | None:
+        """The batch as shown now (None: not followed)."""
+        tracked = self._tracked.get(batch_id)
+        return tracked.batch if tracked else None
+
+    def show(self, batch: Batch) -> None:
+        """Show ``batch`` as an action expects it to become, at once (optimistic, issue
+        16): the views see it, the merged state does not change, so nothing is
+        announced before the server confirms; :meth:`show_known` takes it back."""
+        if batch.batch_id in self._tracked:
+            self._listener.batch_updated(batch, ())
+
+    def show_known(self, batch_id: str) -> None:
+        """Show the batch as the server last said again (an action failed)."""
+        tracked = self._tracked.get(batch_id)
+        if tracked is not None:
+            self._listener.batch_updated(tracked.batch, ())
+
+    def confirmed(self, summary: Batch, *, new_run: bool = False) -> None:
+        """A summary read right after an action. ``new_run``: the action started a
+        finished batch again (retry failed, resume), which is followed anew and whose
+        next end is announced once more, even where the server keeps ``startedAt``."""
+        tracked = self._tracked.get(summary.batch_id)
+        if tracked is not None and new_run and tracked.batch.is_final and not summary.is_final:
+            self._reopen(tracked, summary)
+        else:
+            self._consider(summary)
+        if self._needs_follower(summary.batch_id):
+            self._follow(summary.batch_id)
+
+    def _reopen(self, tracked: _Tracked, summary: Batch) -> None:
+        """A finished batch runs again: a new run, shown as running and followed."""
+        first = apply_summary(None, summary)
+        tracked.batch, tracked.seen = first.batch, first.seen
+        tracked.finished = False
+        self._memory.remember(self.user_id, first.batch)  # final -> running: a new run
+        self._save_memory()
+        known = self._memory.get(self.user_id, summary.batch_id)
+        log_event(
+            _log,
+            "batch_reopened",
+            batch_id=summary.batch_id,
+            status=summary.status_raw,
+            run=known.run if known is not None else 1,
+        )
+        self._listener.batch_updated(first.batch, first.changed_clips)
+        if self.account is not None:
+            self.account.adopt(summary.batch_id)  # its events flow on the account stream
+        elif self._needs_follower(summary.batch_id):
+            self._follow(summary.batch_id)
 
     async def start(self) -> None:
         """Discover now (remembered batches included), then every ``discovery_interval``.
@@ -381,7 +432,7 @@ class BatchMonitor:
             tracked = _Tracked(batch=first.batch, seen=first.seen)
             self._tracked[summary.batch_id] = tracked
             self._memory.remember(self.user_id, first.batch)
-            if known is not None and known.final and known.announced:
+            if known is not None and known.final and known.announced and first.batch.is_final:
                 tracked.finished = True
             self._listener.batch_added(first.batch)
             if self.account is not None and not tracked.finished:
@@ -514,6 +565,9 @@ class BatchMonitor:
         self._check_finished(tracked)
 
     def _summary(self, tracked: _Tracked, summary: Batch) -> None:
+        if is_new_run(tracked.batch, summary):
+            self._reopen(tracked, summary)  # the server started it again
+            return
         result = apply_summary(tracked.batch, summary, tracked.seen)
         if result.ignored == "stale_summary":
             log_event(
@@ -554,6 +608,7 @@ class BatchMonitor:
         self._memory.remember(self.user_id, batch, announced=True)
         if save:
             self._save_memory()
+        known = self._memory.get(self.user_id, batch.batch_id)
         log_event(
             _log,
             "batch_finished",
@@ -562,6 +617,7 @@ class BatchMonitor:
             published=batch.published,
             failed=batch.failed,
             total=batch.total,
+            run=known.run if known is not None else 1,
         )
         self._listener.batch_finished(batch)
 

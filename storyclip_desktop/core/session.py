@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from .api import ApiError, StoryClipApi
 from .auth import AuthClient, AuthError, Session
 from .connectivity import Connectivity
+from .controls import ControlOutcome, ControlSource, listing, perform
 from .events import MonitorListener, SessionListener
 from .log import REDACTOR, get_logger, log_event
 from .memory import MonitorMemory, remembered_page
@@ -395,6 +396,21 @@ class DesktopSession:
             clips=clips,
         )
         return HistoryPage(tuple(found[:limit]), "history", len(found) > limit)
+
+    # ------------------------------------------------------------ acting on a batch
+
+    async def control(self, batch_id: str, action: str, source: ControlSource) -> ControlOutcome:
+        """Pause, resume, cancel or retry the failed clips of a batch (issue 16; see
+        :mod:`.controls`): ``unsupported`` without a request where the server did not
+        advertise the action (the deployed backend), ``failed`` while it is not known
+        yet (the capabilities call failed: asked again at the next sign-in)."""
+        return await perform(self.api, self.monitor, self.capabilities, batch_id, action, source)
+
+    def listing(self) -> list[str]:
+        """The batches followed now, for the command line's ``--list`` (see
+        :func:`.controls.listing`)."""
+        monitor = self.monitor
+        return listing(monitor.batches.values()) if monitor is not None else []
 
     async def batch(self, batch_id: str) -> Batch:
         """One batch with its clips (the history view shows them on demand)."""

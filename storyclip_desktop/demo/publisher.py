@@ -594,15 +594,19 @@ class Publisher:
                     " WHERE batch_id = ? AND status = 'failed'",
                     batch_id,
                 )
-                if status in ("completed", "failed"):
+                again = status in ("completed", "failed")  # a new run: a later startedAt
+                if again:
                     status = "processing"
                 self._batch_update(
                     batch_id,
                     "failed = MAX(0, failed - ?), status = ?, error = NULL,"
-                    " completed_at = CASE WHEN ? = 'processing' THEN NULL ELSE completed_at END",
+                    " completed_at = CASE WHEN ? THEN NULL ELSE completed_at END,"
+                    " started_at = CASE WHEN ? THEN ? ELSE started_at END",
                     len(failed),
                     status,
-                    status,
+                    again,
+                    again,
+                    sqlite_now(),
                 )
                 counts = self.counts(batch_id)
                 frames.append(

@@ -1,12 +1,23 @@
 """The batches dialog: a compact transfer list (one row per batch, filters, search,
-"Clear finished"), and under it the selected batch's card with its clips; live,
-non-modal, and never larger than the screen it is on."""
+"Clear finished"), the selected batch's actions (pause, resume, cancel, retry
+failed: buttons, the row's context menu, shortcuts; ui/batch_actions.py), and
+under it the selected batch's card with its clips; live, non-modal, and never
+larger than the screen it is on."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -22,11 +33,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +47,7 @@ from PySide6.QtWidgets import (
 from storyclip_desktop.config import DEFAULT_WEB_APP_URL
 from storyclip_desktop.core.model import Batch, BatchStatus
 
+from .batch_actions import ACTIONS, BatchActions
 from .batch_card import BatchCard, plain_label
 from .store import BatchStore
 from .texts import plural
@@ -55,10 +69,13 @@ class ActiveBatchesDialog(QDialog):
     Signals:
         refreshRequested(): the user asked to re-read everything from the server.
         shown(): the dialog became visible (the tray clears its problem badge).
+        controlRequested(str, str): the user chose an action on a batch (a cancel
+            confirmed): its id and pause / resume / cancel / retry-failed.
     """
 
     refreshRequested = Signal()
     shown = Signal()
+    controlRequested = Signal(str, str)
 
     def __init__(
         self, store: BatchStore, settings: QSettings | None = None, parent: QWidget | None = None
@@ -161,9 +178,33 @@ class ActiveBatchesDialog(QDialog):
         layout.addLayout(tools)
         QShortcut(QKeySequence(self.tr("Ctrl+F")), self, self.search.setFocus)
 
+        # The selected batch's actions, enabled per state and per server.
+        self.batch_actions = BatchActions(self)
+        self.batch_actions.requested.connect(self.controlRequested)
+        self.row_menu: QMenu | None = None
+        acts = QHBoxLayout()
+        acts.setSpacing(4)
+        self.control_buttons: dict[str, QToolButton] = {}
+        for name in ACTIONS:
+            tool = QToolButton(self)
+            tool.setObjectName(f"control_{name}")
+            tool.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            tool.setDefaultAction(self.batch_actions.actions[name])
+            acts.addWidget(tool)
+            self.control_buttons[name] = tool
+        self.control_message = plain_label(parent=self)
+        self.control_message.setObjectName("controlMessage")
+        self.control_message.setWordWrap(True)
+        self.control_message.setVisible(False)
+        acts.addSpacing(8)
+        acts.addWidget(self.control_message, 1)
+        layout.addLayout(acts)
+
         self.list_model = BatchListModel(self)
         self.list = BatchListView(self.list_model, self)
         self.list.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._row_menu)
         self._cleared: set[str] = set()
         self._selected: str | None = None
 
@@ -276,6 +317,29 @@ class ActiveBatchesDialog(QDialog):
         QTimer.singleShot(0, lambda: self._scroll_to(batch_id))
         return True
 
+    def control_started(self, batch_id: str) -> None:
+        """An action on ``batch_id`` was sent: no second one until it is answered."""
+        self.control_message.setVisible(False)
+        self.batch_actions.set_pending(batch_id, True)
+
+    def control_finished(self, batch_id: str, text: str) -> None:
+        """The action on ``batch_id`` was answered; ``text``: what went wrong ("" if
+        nothing did), shown until the next action."""
+        self.batch_actions.set_pending(batch_id, False)
+        self.control_message.setText(text)
+        self.control_message.setVisible(bool(text))
+
+    def _row_menu(self, pos: QPoint) -> None:
+        """Right click on a row: select it, then its actions."""
+        index = self.list.indexAt(pos)
+        if not index.isValid():
+            return
+        self.list.selectRow(index.row())
+        if self.row_menu is not None:
+            self.row_menu.deleteLater()
+        self.row_menu = self.batch_actions.menu(self)
+        self.row_menu.popup(self.list.viewport().mapToGlobal(pos))
+
     def open_web_app(self) -> bool:
         """The StoryClip web app in the browser (the wire contract knows no address
         for one publication there, so the app's own start page)."""
@@ -335,6 +399,8 @@ class ActiveBatchesDialog(QDialog):
         self._selected = batch_id
         for bid, card in self.cards.items():
             card.setVisible(bid == batch_id)
+        selected = self.cards.get(batch_id) if batch_id is not None else None
+        self.batch_actions.set_batch(selected.batch if selected is not None else None)
 
     def fit_screen(self) -> None:
         """Never larger than the screen's free area (at 2x scale 880 x 640 logical
@@ -409,6 +475,8 @@ class ActiveBatchesDialog(QDialog):
         else:
             card.update_batch(batch)
             self.list_model.put(batch)
+            if batch_id == self._selected:
+                self.batch_actions.set_batch(batch)
 
     def _on_stream(self, batch_id: str) -> None:
         card = self.cards.get(batch_id)
@@ -435,6 +503,7 @@ class ActiveBatchesDialog(QDialog):
         self.cards.clear()
         self._cleared.clear()
         self._selected = None
+        self.batch_actions.set_batch(None)
         self.list_model.clear()
         self._update_header()
 
@@ -465,6 +534,7 @@ class ActiveBatchesDialog(QDialog):
         super().showEvent(event)
         self.fit_screen()
         self._clock.start()
+        self.batch_actions.update()  # what the server supports may be known since
         self.shown.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:

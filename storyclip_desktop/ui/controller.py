@@ -19,6 +19,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from storyclip_desktop.config import DEFAULT_WEB_APP_URL, AppSettings, load_settings, log_dir
+from storyclip_desktop.core.controls import ControlOutcome, ControlSource
 from storyclip_desktop.core.log import get_logger, log_event
 from storyclip_desktop.core.model import Batch
 from storyclip_desktop.core.reasons import SIGN_IN_REASONS
@@ -174,6 +175,10 @@ class DesktopUi(QObject):
 
         self.notifier.activated.connect(self._on_notification_activated)
         self.notifier.failedClipsRequested.connect(self.show_failed_clips)
+        self.notifier.retryRequested.connect(
+            lambda batch_id: self.control(batch_id, "retry-failed", "notification")
+        )
+        self.notifier.can_retry = self._can_retry
         # After the store took the batch's final state (and every pending update).
         self.store.coalescer.batchFinished.connect(self._on_batch_finished)
         bridge.serverReachableChanged.connect(self.notifier.server_reachable)
@@ -255,6 +260,9 @@ class DesktopUi(QObject):
 
             dialog = ActiveBatchesDialog(self.store, self.settings, self.window)
             dialog.refreshRequested.connect(self.refresh)
+            dialog.batch_actions.capabilities = lambda: self.services.capabilities
+            dialog.batch_actions.update()
+            dialog.controlRequested.connect(lambda bid, action: self.control(bid, action, "dialog"))
             dialog.shown.connect(self.tray.batches_seen)
             dialog.set_busy(self._refreshing)
             dialog.web_app_url = self.web_app_url
@@ -298,6 +306,37 @@ class DesktopUi(QObject):
         if card is not None and card.table is not None:
             card.table.proxy.set_failed_only(True)
         return dialog
+
+    # ------------------------------------------------------------ acting on a batch
+
+    def _can_retry(self) -> bool:
+        caps = self.services.capabilities
+        return caps is not None and "retry-failed" in caps.controls
+
+    def control(self, batch_id: str, action: str, source: ControlSource) -> None:
+        """Pause, resume, cancel or retry a batch through the session (issue 16): the
+        dialog's buttons wait for the answer, and what went wrong is said in the
+        dialog (opened on the batch when the action came from a notice)."""
+        if self._dialog is not None:
+            self._dialog.control_started(batch_id)
+
+        def answered(outcome: ControlOutcome) -> None:
+            from .batch_actions import outcome_text
+
+            text = outcome_text(outcome)
+            if text and source == "notification":
+                self.open_batches(batch_id)
+            if self._dialog is not None:
+                self._dialog.control_finished(batch_id, text)
+
+        async def run() -> None:
+            answered(await self.services.control(batch_id, action, source))
+
+        def failed(_exc: BaseException) -> None:
+            if self._dialog is not None:
+                self._dialog.control_finished(batch_id, "")
+
+        spawn(run(), where="ui.control", on_error=failed)
 
     # ------------------------------------------------------------ actions
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from storyclip_desktop.core.model import Batch, HistoryPage, HistoryQuery
+from storyclip_desktop.core.controls import ControlOutcome, ControlSource
+from storyclip_desktop.core.model import Batch, HistoryPage, HistoryQuery, ServerCapabilities
 
 if TYPE_CHECKING:  # pragma: no cover - for the docstrings' cross references only
     from storyclip_desktop.core.auth import AuthError  # noqa: F401
@@ -52,3 +53,12 @@ class AppServices(Protocol):
 
     async def batch(self, batch_id: str) -> Batch:
         """One batch with its clips (shown on demand in the history)."""
+
+    @property
+    def capabilities(self) -> ServerCapabilities | None:
+        """What the server supports beyond Part 1 (None: not asked yet): which of
+        pause, resume, cancel and retry-failed it really does (``controls``)."""
+
+    async def control(self, batch_id: str, action: str, source: ControlSource) -> ControlOutcome:
+        """Pause, resume, cancel or retry the failed clips of a batch; never raises
+        (the outcome says ok, refused, unsupported or failed, and why)."""

@@ -95,3 +95,46 @@ def test_corrupt_file_is_reported_and_replaced(tmp_path: Path) -> None:
     memory.remember("u", _batch("b"))
     assert memory.save()
     assert MonitorMemory(path).get("u", "b") is not None
+
+
+def test_a_finished_batch_that_runs_again_is_a_new_run_whose_end_is_not_yet_told(
+    tmp_path: Path,
+) -> None:
+    """Retry failed / resume after the end (issue 16): the memory counts runs, so the
+    second end is announced too; a file written before runs existed still reads."""
+    path = tmp_path / "memory.json"
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "users": {
+                    "u1": {
+                        "b1": {
+                            "status": "completed",
+                            "published": 2,
+                            "failed": 1,
+                            "total": 3,
+                            "final": True,
+                            "announced": True,
+                            "seen_at": 1.0,
+                        }
+                    }
+                },
+            }
+        )
+    )
+    memory = MonitorMemory(path)
+    old = memory.get("u1", "b1")
+    assert old is not None
+    assert (old.run, old.announced) == (1, True)
+    # A stale non-final read never reaches the memory (the merge keeps the end); a
+    # real new run does: not announced, run 2.
+    assert memory.remember("u1", _batch("b1", "processing"))
+    again = memory.get("u1", "b1")
+    assert again is not None
+    assert (again.run, again.announced, again.final) == (2, False, False)
+    memory.remember("u1", _batch("b1", "completed", published=3), announced=True)
+    memory.save()
+    reread = MonitorMemory(path).get("u1", "b1")
+    assert reread is not None
+    assert (reread.run, reread.announced, reread.published) == (2, True, 3)

@@ -27,6 +27,7 @@ from storyclip_desktop.core.merge import (
     Seen,
     apply_event,
     apply_summary,
+    is_new_run,
 )
 from storyclip_desktop.core.model import (
     Batch,
@@ -472,3 +473,28 @@ def test_control_events_do_not_reopen_a_finished_batch() -> None:
     )
     assert not late.changed
     assert late.batch.status is BatchStatus.CANCELLED
+
+
+def test_a_later_start_is_a_new_run_and_an_unchanged_one_a_stale_read() -> None:
+    """Issue 16: a finished batch the server started again (retry failed) carries a
+    later ``startedAt``; a non-final read with the same start is a stale one."""
+    from dataclasses import replace as _replace
+    from datetime import UTC, datetime
+
+    start = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    ended = Batch(
+        batch_id="b",
+        status=BatchStatus.COMPLETED,
+        status_raw="completed",
+        total=3,
+        published=2,
+        failed=1,
+        started_at=start,
+    )
+    running = _replace(ended, status=BatchStatus.PROCESSING, status_raw="processing", failed=0)
+    assert not is_new_run(ended, running)
+    assert apply_summary(ended, running).ignored == "stale_summary"
+    later = _replace(running, started_at=datetime(2026, 12, 7, 10, 5, tzinfo=UTC))
+    assert is_new_run(ended, later)
+    assert not is_new_run(running, later)  # not finished: nothing to start again
+    assert not is_new_run(ended, _replace(later, started_at=None))

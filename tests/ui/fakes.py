@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from storyclip_desktop.core.controls import ControlOutcome, ControlSource
 from storyclip_desktop.core.events import SessionListener
 from storyclip_desktop.core.model import (
     Batch,
@@ -17,6 +18,7 @@ from storyclip_desktop.core.model import (
     ClipStatus,
     HistoryPage,
     HistoryQuery,
+    ServerCapabilities,
     StreamState,
 )
 from storyclip_desktop.ui.bridge import MonitorBridge
@@ -207,6 +209,14 @@ class RecordingServices:
             if batch.batch_id == batch_id:
                 return batch
         raise LookupError(batch_id)
+
+    #: What the server supports (None: not known yet, so no action is offered).
+    capabilities: ServerCapabilities | None = None
+
+    async def control(self, batch_id: str, action: str, source: ControlSource) -> ControlOutcome:
+        self.calls.append(("control", batch_id, action, source))
+        await self._wait()
+        return ControlOutcome(batch_id, action, "ok")
 
 
 def _within(moment: datetime | None, query: HistoryQuery) -> bool:

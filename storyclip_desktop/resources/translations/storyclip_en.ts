@@ -199,6 +199,115 @@ Batches you publish from StoryClip appear here while they run.</translation>
     </message>
 </context>
 <context>
+    <name>BatchActions</name>
+    <message>
+        <source>Pa&amp;use</source>
+        <translation>Pa&amp;use</translation>
+    </message>
+    <message>
+        <source>Ctrl+P</source>
+        <translation>Ctrl+P</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Resume</translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel…</source>
+        <translation>Ca&amp;ncel…</translation>
+    </message>
+    <message>
+        <source>Retry &amp;failed</source>
+        <translation>Retry &amp;failed</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>Not known yet whether this server can act on batches.</source>
+        <translation>Not known yet whether this server can act on batches.</translation>
+    </message>
+    <message>
+        <source>This server cannot pause, resume, cancel or retry batches: the StoryClip backend it runs answers such requests without doing them.</source>
+        <translation>This server cannot pause, resume, cancel or retry batches: the StoryClip backend it runs answers such requests without doing them.</translation>
+    </message>
+    <message>
+        <source>Select a batch first.</source>
+        <translation>Select a batch first.</translation>
+    </message>
+    <message>
+        <source>Waiting for the server&apos;s answer…</source>
+        <translation>Waiting for the server&apos;s answer…</translation>
+    </message>
+    <message>
+        <source>Only a batch that is publishing can be paused.</source>
+        <translation>Only a batch that is publishing can be paused.</translation>
+    </message>
+    <message>
+        <source>Only a paused batch can be resumed.</source>
+        <translation>Only a paused batch can be resumed.</translation>
+    </message>
+    <message>
+        <source>This batch has ended: there is nothing left to cancel.</source>
+        <translation>This batch has ended: there is nothing left to cancel.</translation>
+    </message>
+    <message>
+        <source>A cancelled batch cannot be retried.</source>
+        <translation>A cancelled batch cannot be retried.</translation>
+    </message>
+    <message>
+        <source>No clip of this batch failed.</source>
+        <translation>No clip of this batch failed.</translation>
+    </message>
+    <message>
+        <source>Pause publishing after the clip in progress</source>
+        <translation>Pause publishing after the clip in progress</translation>
+    </message>
+    <message>
+        <source>Go on publishing this batch</source>
+        <translation>Go on publishing this batch</translation>
+    </message>
+    <message>
+        <source>Stop publishing this batch (asks first)</source>
+        <translation>Stop publishing this batch (asks first)</translation>
+    </message>
+    <message>
+        <source>Publish this batch&apos;s failed clips again</source>
+        <translation>Publish this batch&apos;s failed clips again</translation>
+    </message>
+    <message>
+        <source>Cancel publishing?</source>
+        <translation>Cancel publishing?</translation>
+    </message>
+    <message>
+        <source>Cancel publishing %1?</source>
+        <translation>Cancel publishing %1?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) already published stay published.</source>
+        <translation>
+            <numerusform>%n clip already published stays published.</numerusform>
+            <numerusform>%n clips already published stay published.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) not published yet will not be published.</source>
+        <translation>
+            <numerusform>%n clip not published yet will not be published.</numerusform>
+            <numerusform>%n clips not published yet will not be published.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel publishing</source>
+        <translation>Cancel publishing</translation>
+    </message>
+    <message>
+        <source>Keep publishing</source>
+        <translation>Keep publishing</translation>
+    </message>
+</context>
+<context>
     <name>BatchCard</name>
     <message>
         <source>Server error: %1</source>
@@ -332,6 +441,49 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Open the post</source>
         <translation>Open the post</translation>
+    </message>
+</context>
+<context>
+    <name>ControlTexts</name>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Resume</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>Retry failed</translation>
+    </message>
+    <message>
+        <source>this server does not support it, so nothing was asked of it.</source>
+        <translation>this server does not support it, so nothing was asked of it.</translation>
+    </message>
+    <message>
+        <source>the server does not know this batch (any more).</source>
+        <translation>the server does not know this batch (any more).</translation>
+    </message>
+    <message>
+        <source>the server answered that it was done, but the batch did not change. Try again, or do it in the StoryClip web app.</source>
+        <translation>the server answered that it was done, but the batch did not change. Try again, or do it in the StoryClip web app.</translation>
+    </message>
+    <message>
+        <source>the batch&apos;s state does not allow it now. The list shows its state.</source>
+        <translation>the batch&apos;s state does not allow it now. The list shows its state.</translation>
+    </message>
+    <message>
+        <source>the server could not be asked; nothing changed. Check the connection and try again.</source>
+        <translation>the server could not be asked; nothing changed. Check the connection and try again.</translation>
+    </message>
+    <message>
+        <source>%1 not done: %2</source>
+        <translation>%1 not done: %2</translation>
     </message>
 </context>
 <context>
@@ -678,6 +830,10 @@ Batches you publish from StoryClip appear here while they run.</translation>
     <message>
         <source>Show failed clips</source>
         <translation>Show failed clips</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>Retry failed</translation>
     </message>
     <message>
         <source>Publishing in progress</source>

@@ -199,6 +199,115 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     </message>
 </context>
 <context>
+    <name>BatchActions</name>
+    <message>
+        <source>Pa&amp;use</source>
+        <translation>Pa&amp;usar</translation>
+    </message>
+    <message>
+        <source>Ctrl+P</source>
+        <translation>Ctrl+P</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Reanudar</translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel…</source>
+        <translation>Ca&amp;ncelar…</translation>
+    </message>
+    <message>
+        <source>Retry &amp;failed</source>
+        <translation>Re&amp;intentar fallidos</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>Not known yet whether this server can act on batches.</source>
+        <translation>Aún no se sabe si este servidor puede actuar sobre los lotes.</translation>
+    </message>
+    <message>
+        <source>This server cannot pause, resume, cancel or retry batches: the StoryClip backend it runs answers such requests without doing them.</source>
+        <translation>Este servidor no puede pausar, reanudar, cancelar ni reintentar lotes: el backend de StoryClip que usa responde a esas peticiones sin hacerlas.</translation>
+    </message>
+    <message>
+        <source>Select a batch first.</source>
+        <translation>Primero selecciona un lote.</translation>
+    </message>
+    <message>
+        <source>Waiting for the server&apos;s answer…</source>
+        <translation>Esperando la respuesta del servidor…</translation>
+    </message>
+    <message>
+        <source>Only a batch that is publishing can be paused.</source>
+        <translation>Solo se puede pausar un lote que se está publicando.</translation>
+    </message>
+    <message>
+        <source>Only a paused batch can be resumed.</source>
+        <translation>Solo se puede reanudar un lote en pausa.</translation>
+    </message>
+    <message>
+        <source>This batch has ended: there is nothing left to cancel.</source>
+        <translation>Este lote ha terminado: no queda nada que cancelar.</translation>
+    </message>
+    <message>
+        <source>A cancelled batch cannot be retried.</source>
+        <translation>Un lote cancelado no se puede reintentar.</translation>
+    </message>
+    <message>
+        <source>No clip of this batch failed.</source>
+        <translation>No ha fallado ningún clip de este lote.</translation>
+    </message>
+    <message>
+        <source>Pause publishing after the clip in progress</source>
+        <translation>Pausar la publicación después del clip en curso</translation>
+    </message>
+    <message>
+        <source>Go on publishing this batch</source>
+        <translation>Seguir publicando este lote</translation>
+    </message>
+    <message>
+        <source>Stop publishing this batch (asks first)</source>
+        <translation>Dejar de publicar este lote (pregunta antes)</translation>
+    </message>
+    <message>
+        <source>Publish this batch&apos;s failed clips again</source>
+        <translation>Volver a publicar los clips fallidos de este lote</translation>
+    </message>
+    <message>
+        <source>Cancel publishing?</source>
+        <translation>¿Cancelar la publicación?</translation>
+    </message>
+    <message>
+        <source>Cancel publishing %1?</source>
+        <translation>¿Cancelar la publicación de %1?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) already published stay published.</source>
+        <translation>
+            <numerusform>%n clip ya publicado sigue publicado.</numerusform>
+            <numerusform>%n clips ya publicados siguen publicados.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s) not published yet will not be published.</source>
+        <translation>
+            <numerusform>%n clip aún sin publicar no se publicará.</numerusform>
+            <numerusform>%n clips aún sin publicar no se publicarán.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel publishing</source>
+        <translation>Cancelar la publicación</translation>
+    </message>
+    <message>
+        <source>Keep publishing</source>
+        <translation>Seguir publicando</translation>
+    </message>
+</context>
+<context>
     <name>BatchCard</name>
     <message>
         <source>Server error: %1</source>
@@ -332,6 +441,49 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Open the post</source>
         <translation>Abrir la publicación</translation>
+    </message>
+</context>
+<context>
+    <name>ControlTexts</name>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>Reintentar fallidos</translation>
+    </message>
+    <message>
+        <source>this server does not support it, so nothing was asked of it.</source>
+        <translation>este servidor no lo admite, así que no se le ha pedido nada.</translation>
+    </message>
+    <message>
+        <source>the server does not know this batch (any more).</source>
+        <translation>el servidor no conoce este lote (ya no).</translation>
+    </message>
+    <message>
+        <source>the server answered that it was done, but the batch did not change. Try again, or do it in the StoryClip web app.</source>
+        <translation>el servidor respondió que estaba hecho, pero el lote no cambió. Inténtalo de nuevo o hazlo en la aplicación web de StoryClip.</translation>
+    </message>
+    <message>
+        <source>the batch&apos;s state does not allow it now. The list shows its state.</source>
+        <translation>el estado del lote ya no lo permite. La lista muestra su estado.</translation>
+    </message>
+    <message>
+        <source>the server could not be asked; nothing changed. Check the connection and try again.</source>
+        <translation>no se pudo preguntar al servidor; no ha cambiado nada. Comprueba la conexión e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>%1 not done: %2</source>
+        <translation>%1 no hecho: %2</translation>
     </message>
 </context>
 <context>
@@ -678,6 +830,10 @@ Los lotes que publiques desde StoryClip aparecen aquí mientras se procesan.</tr
     <message>
         <source>Show failed clips</source>
         <translation>Ver clips fallidos</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>Reintentar fallidos</translation>
     </message>
     <message>
         <source>Publishing in progress</source>

@@ -19,7 +19,8 @@ class Notification:
     ``batch_id``: the one batch it is about (a click opens it); ``batch_ids``: every
     batch it covers (a grouped notice covers several, and has no ``batch_id``);
     ``failed_clips``: how many clips failed in what it covers (the D-Bus route
-    offers "Show failed clips" on a notice about one batch with failures).
+    offers "Show failed clips" on a notice about one batch with failures);
+    ``can_retry``: the server can retry them, so that notice offers "Retry failed".
     """
 
     kind: str
@@ -28,6 +29,7 @@ class Notification:
     batch_id: str | None = None
     batch_ids: tuple[str, ...] = ()
     failed_clips: int = 0
+    can_retry: bool = False
 
     @property
     def covers(self) -> tuple[str, ...]:

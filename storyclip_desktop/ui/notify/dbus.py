@@ -20,6 +20,8 @@ from collections import OrderedDict
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
+from storyclip_desktop.core.log import get_logger, log_event
+
 try:  # jeepney ships with keyring on Linux; elsewhere there is no D-Bus route.
     import jeepney  # type: ignore[import-untyped]
     from jeepney.io import RouterClosed  # type: ignore[import-untyped]
@@ -35,6 +37,7 @@ from .backend import Notification, Route
 __all__ = ["DBusUnavailable", "DesktopNotifications", "desktop_entry"]
 
 # How a kept connection that ended shows: jeepney's router stopped, or the socket.
+_log = get_logger("ui.notifier")
 _CONNECTION_LOST = (RouterClosed, EOFError, ConnectionError)
 _BUS_NAME = "org.freedesktop.Notifications"
 _PATH = "/org/freedesktop/Notifications"
@@ -68,7 +71,8 @@ class DesktopNotifications(QObject):
 
     A notice about one batch replaces the earlier notice of ours about that batch
     still open (``replaces_id``) instead of stacking under it; it carries the actions
-    "Open" and, when clips failed, "Show failed clips".
+    "Open" and, when clips failed, "Show failed clips" and (where the server can)
+    "Retry failed".
 
     Signals:
         shown(Notification, str): the daemon took the notice; ``"dbus"``.
@@ -76,12 +80,14 @@ class DesktopNotifications(QObject):
             timeout); why, for the log.
         activated(object): a notification of ours was clicked; its batch id or None.
         failedClipsRequested(str): "Show failed clips" was chosen on a batch's notice.
+        retryRequested(str): "Retry failed" was chosen on a batch's notice.
     """
 
     shown = Signal(object, str)
     failed = Signal(object, str)
     activated = Signal(object)
     failedClipsRequested = Signal(str)
+    retryRequested = Signal(str)
 
     route: Route = "dbus"
 
@@ -110,6 +116,7 @@ class DesktopNotifications(QObject):
         self._capabilities: frozenset[str] = frozenset()
         self._resting_until = 0.0
         self._ids: OrderedDict[int, str | None] = OrderedDict()
+        self._offered: OrderedDict[int, tuple[str, ...]] = OrderedDict()
         # The open notice of ours about each batch (one batch per notice), to replace.
         self._by_batch: dict[str, int] = {}
 
@@ -132,11 +139,20 @@ class DesktopNotifications(QObject):
     async def _show(self, note: Notification) -> None:
         label = QCoreApplication.translate("Notifier", "Open")
         failed_label = QCoreApplication.translate("Notifier", "Show failed clips")
+        retry_label = QCoreApplication.translate("Notifier", "Retry failed")
         try:
-            await self.send(note, label, failed_label)
+            notification_id = await self.send(note, label, failed_label, retry_label)
         except DBusUnavailable as exc:
             self.failed.emit(note, str(exc))
             return
+        # The daemon's id and the actions offered: what an ActionInvoked will name.
+        log_event(
+            _log,
+            "dbus_notice",
+            notification_id=notification_id,
+            batch_ids=list(note.covers),
+            actions=list(self._offered.get(notification_id, ())),
+        )
         self.shown.emit(note, self.route)
 
     async def send(
@@ -144,10 +160,11 @@ class DesktopNotifications(QObject):
         note: Notification,
         action_label: str = "Open",
         failed_label: str = "Show failed clips",
+        retry_label: str = "Retry failed",
     ) -> int:
         """Send one notification; its id. Raises :class:`DBusUnavailable` on any failure."""
         reused = self._router is not None
-        labels = (action_label, failed_label)
+        labels = (action_label, failed_label, retry_label)
         try:
             try:
                 notification_id = await self._notify(note, *labels)
@@ -178,7 +195,9 @@ class DesktopNotifications(QObject):
             if known == notification_id:
                 del self._by_batch[batch_id]
 
-    async def _notify(self, note: Notification, action_label: str, failed_label: str) -> int:
+    async def _notify(
+        self, note: Notification, action_label: str, failed_label: str, retry_label: str
+    ) -> int:
         router = await asyncio.wait_for(self._connect(), self.timeout)
         body = note.body
         if "body-markup" in self._capabilities:
@@ -189,6 +208,8 @@ class DesktopNotifications(QObject):
             actions = ["default", action_label]
             if note.failed_clips > 0 and note.batch_id is not None and len(note.covers) == 1:
                 actions += ["failed", failed_label]
+                if note.can_retry:
+                    actions += ["retry", retry_label]
         # The same batch's earlier notice still open is replaced, not stacked under.
         replaces = self._by_batch.get(note.covers[0], 0) if len(note.covers) == 1 else 0
         hints: dict[str, tuple[str, int | str]] = {
@@ -206,7 +227,11 @@ class DesktopNotifications(QObject):
         reply = await asyncio.wait_for(router.send_and_get_reply(message), self.timeout)
         if reply.header.message_type is not jeepney.MessageType.method_return:
             raise DBusUnavailable(f"Notify failed: {str(reply.body[:1])[:120]}")
-        return int(reply.body[0])
+        notification_id = int(reply.body[0])
+        self._offered[notification_id] = tuple(actions[0::2])
+        while len(self._offered) > 64:
+            self._offered.popitem(last=False)
+        return notification_id
 
     def _rest(self) -> None:
         self._resting_until = time.monotonic() + self.rest
@@ -256,6 +281,12 @@ class DesktopNotifications(QObject):
                         self.activated.emit(batch_id)
                     elif action == "failed" and batch_id is not None:
                         self.failedClipsRequested.emit(batch_id)
+                    elif (
+                        action == "retry"
+                        and batch_id is not None
+                        and "retry" in self._offered.get(notification_id, ())  # offered only
+                    ):
+                        self.retryRequested.emit(batch_id)
                 elif member == "NotificationClosed":
                     self._ids.pop(message.body[0], None)
                     self._forget(message.body[0])

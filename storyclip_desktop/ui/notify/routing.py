@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -82,6 +82,7 @@ class Notifier(QObject):
             notification was handed to that route (also logged as ``notification``,
             with ``batch_ids``: every batch it covers).
         activated(object): the user clicked a notification; its batch id or None.
+        retryRequested(str): the user chose "Retry failed" on a batch's notice.
         failedClipsRequested(str): the user chose "Show failed clips" on a notice
             about this batch.
     """
@@ -89,6 +90,7 @@ class Notifier(QObject):
     notified = Signal(str, object, str)
     activated = Signal(object)
     failedClipsRequested = Signal(str)
+    retryRequested = Signal(str)
 
     def __init__(
         self,
@@ -107,6 +109,8 @@ class Notifier(QObject):
         self._preferences: NoticePreferences = _Everything()
         self._outage_announced = False
         self._ending: list[Batch] = []
+        # Whether the server can retry failed clips (the notice then offers it).
+        self.can_retry: Callable[[], bool] = lambda: False
         self._group_timer = QTimer(self)
         self._group_timer.setSingleShot(True)
         self._group_timer.timeout.connect(self.flush_finished)
@@ -122,6 +126,9 @@ class Notifier(QObject):
                 failed_clips = getattr(backend, "failedClipsRequested", None)
                 if failed_clips is not None:
                     failed_clips.connect(self.failedClipsRequested)
+                retry = getattr(backend, "retryRequested", None)
+                if retry is not None:
+                    retry.connect(self.retryRequested)
 
     def set_preferences(self, preferences: NoticePreferences) -> None:
         """Which kinds to show from now on (the settings' notification choices)."""
@@ -239,7 +246,10 @@ class Notifier(QObject):
         if not self._preferences.wants(kind):
             log_event(_log, "notification_muted", kind=kind, batch_id=batch.batch_id)
             return
-        self._ending = [b for b in self._ending if b.batch_id != batch.batch_id]
+        if any(b.batch_id == batch.batch_id for b in self._ending):
+            # An earlier run of this batch (retried, resumed) is still being
+            # gathered: each run's end is told in its own notice (issue 16).
+            self.flush_finished()
         self._ending.append(batch)
         if self.group_ms <= 0:
             self.flush_finished()
@@ -273,7 +283,13 @@ class Notifier(QObject):
             title = fill(self.tr("Publishing completed: %1"), name)
             body = published
         return Notification(
-            kind, title, body, batch.batch_id, (batch.batch_id,), failed_clips=batch.failed
+            kind,
+            title,
+            body,
+            batch.batch_id,
+            (batch.batch_id,),
+            failed_clips=batch.failed,
+            can_retry=kind != "cancelled" and batch.failed > 0 and self.can_retry(),
         )
 
     def _ends(self, batches: list[Batch]) -> Notification:

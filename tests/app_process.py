@@ -54,7 +54,10 @@ def covers(batch_id: str) -> Callable[[Event], bool]:
 EXPECT_NETWORK_ERRORS: tuple[dict[str, str], ...] = (
     {
         "level": "^warning$",
-        "where": "^(stream|poll|settle|discovery|active batches|history|catch_up|capabilities)$",
+        "where": (
+            "^(stream|account_stream|poll|settle|batch|discovery|active batches|history"
+            "|catch_up|capabilities)$"
+        ),
     },
 )
 

@@ -78,7 +78,6 @@ def test_retry_failed_from_the_notice_follows_the_batch_to_a_second_end(
             result="ok",
             timeout=30,
         )
-        app.wait_event("batch_reopened", batch_id=batch_id, timeout=30)
         ends = app.wait_event("batch_finished", batch_id=batch_id, count=2, timeout=60)
         assert [(e["published"], e["failed"], e.get("run")) for e in ends] == [
             (2, 2, 1),

@@ -655,7 +655,7 @@ def bench_account(plan: Plan, homes: Homes, report: Report) -> None:
         app = BenchApp(homes.new("account-50"), backend=backend).start()
         try:
             app.wait_live(ids, timeout=120)
-            time.sleep(2.0)  # the start's summary reads are over: what stays open
+            time.sleep(2.0)  # because the start's summary reads must be over: what stays open
             connections = tcp_connections(app.pid, backend.port)
             seen: list[float] = []
             for _ in range(plan.account_new):

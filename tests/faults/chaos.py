@@ -207,7 +207,7 @@ class Run:
             for step in steps:
                 while (now := time.monotonic() - started) < step.at:
                     self.clear_due(now)
-                    time.sleep(0.05)  # the schedule's clock
+                    time.sleep(0.05)  # because the schedule runs on the clock
                 self.clear_due(now)
                 out.actions[step.action] = out.actions.get(step.action, 0) + 1
                 try:
@@ -247,13 +247,13 @@ class Run:
                 if time.monotonic() > deadline:
                     out.problems.append(f"{batch_id}: never ended on the server")
                     break
-                time.sleep(0.2)  # the server's own pace
+                time.sleep(0.2)  # a poll, because the server sets the pace
         # The app sees each end within its polling interval (30 s at most).
         wait_until = time.monotonic() + 60
         while time.monotonic() < wait_until:
             if all(self.finished(b) for b in final if self.seen_running(b)):
                 break
-            time.sleep(0.2)  # reading the app's log files
+            time.sleep(0.2)  # a poll, because the app's log is a file
         for batch_id, summary in final.items():
             done = self.finished(batch_id)
             notices = self.notices(batch_id)

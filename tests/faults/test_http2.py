@@ -133,7 +133,7 @@ def h2_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[H2Ser
                 except httpx.TransportError:
                     if proc.poll() is not None:
                         raise RuntimeError("hypercorn exited") from None
-                    time.sleep(0.05)  # a poll for the port, as tests/backend.py waits
+                    time.sleep(0.05)  # a poll for the port, because it has no event
         # The client trusts this certificate as it would a public CA's.
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         core_http._ca_context.cache_clear()

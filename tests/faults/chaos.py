@@ -248,10 +248,11 @@ class Run:
                     out.problems.append(f"{batch_id}: never ended on the server")
                     break
                 time.sleep(0.2)  # a poll, because the server sets the pace
-        # The app sees each end within its polling interval (30 s at most).
+        # The app sees each end within its polling interval (30 s at most), and tells
+        # it once the ends that come together are gathered (5 s) and its route is free.
         wait_until = time.monotonic() + 60
         while time.monotonic() < wait_until:
-            if all(self.finished(b) for b in final if self.seen_running(b)):
+            if all(self.finished(b) and self.notices(b) for b in final if self.seen_running(b)):
                 break
             time.sleep(0.2)  # a poll, because the app's log is a file
         for batch_id, summary in final.items():
